@@ -1,0 +1,121 @@
+"""Command line: ``book build``, ``book check``, ``book editions``."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from book import __version__
+from book.errors import BookError, Reporter
+
+
+class Settings:
+    """Global options shared by every command."""
+
+    def __init__(self, quiet: bool, verbose: bool, debug: bool) -> None:
+        self.quiet, self.verbose, self.debug = quiet, verbose, debug
+
+    def reporter(self, **kwargs) -> Reporter:
+        return Reporter(quiet=self.quiet, verbose=self.verbose, **kwargs)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="book")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and output paths.")
+@click.option("-v", "--verbose", is_flag=True, help="Print progress and notes.")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Turn Markdown manuscripts into EPUB 3 and Chinese-typeset PDF editions."""
+    ctx.obj = Settings(quiet, verbose, debug)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("-e", "--edition", "editions", multiple=True, metavar="NAME",
+              help="Build only this edition (repeatable).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["epub", "pdf"]), help="Build only this format (repeatable).")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+              help="Output folder (default: PATH/dist).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_obj
+def build(settings: Settings, path: str, editions: tuple[str, ...],
+          formats: tuple[str, ...], out_dir: str | None, strict: bool) -> None:
+    """Build every edition of the book at PATH into dist/."""
+    from book.build import build as run_build
+    from book.config import load_project
+
+    reporter = settings.reporter(strict=strict)
+    project = load_project(path, reporter, out_dir)
+    reporter.ignore |= set(project.check.get("ignore", []))
+    for written in run_build(project, reporter, editions, formats):
+        click.echo(str(written))
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.pass_obj
+def check(settings: Settings, path: str, strict: bool) -> None:
+    """Lint the manuscript at PATH: structure problems, one line each."""
+    from book.build import load_book
+    from book.config import load_project
+
+    reporter = settings.reporter(strict=strict)
+    project = load_project(path, reporter)
+    reporter.ignore |= set(project.check.get("ignore", []))
+    loaded = load_book(project, reporter)
+    chapters = loaded.book.chapters
+    sections = sum(1 for c in chapters for _ in c.all_sections())
+    errors = len(reporter.errors)
+    warnings = sum(1 for d in reporter.diagnostics if d.severity == "warning")
+    click.echo(f"{len(chapters)} chapter(s), {sections} section(s): "
+               f"{errors} error(s), {warnings} warning(s)", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.pass_obj
+def editions(settings: Settings, path: str) -> None:
+    """List the editions of the book at PATH with their resolved settings."""
+    from book.config import load_project
+    from book.stylesheets import stylesheets
+
+    reporter = settings.reporter()
+    project = load_project(path, reporter)
+    for edition in project.editions.values():
+        click.echo(f"{edition.name}: {', '.join(edition.formats)}")
+        for key in sorted(edition.settings):
+            if key != "formats":
+                click.echo(f"  {key} = {edition.settings[key]!r}")
+        for fmt in edition.formats:
+            for sheet in stylesheets(project, edition, fmt):
+                click.echo(f"  {fmt} stylesheet: {project.display(sheet)}")
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        code = cli.main(standalone_mode=False, prog_name="book")
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        if debug and exc.__cause__ is not None:
+            raise
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # never a traceback unless --debug
+        if debug:
+            raise
+        click.echo(f"Error: internal error: {type(exc).__name__}: {exc} "
+                   "(run with --debug for the traceback)", err=True)
+        sys.exit(1)

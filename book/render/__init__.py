@@ -1,0 +1,45 @@
+"""Renderers: one module per output format, registered here by name.
+
+A renderer is ``render(context: RenderContext) -> list[Output]``; it reads only
+the book model and the edition. Modules are imported lazily so an EPUB build
+never pays for WeasyPrint's import.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from book.config import Edition, Project
+from book.errors import Reporter
+from book.model import Book
+
+# format name -> module path; adding a format is one line here.
+RENDERERS = {
+    "epub": "book.render.epub",
+    "pdf": "book.render.pdf",
+}
+
+
+@dataclasses.dataclass
+class RenderContext:
+    """Everything a renderer may use."""
+
+    book: Book
+    edition: Edition
+    project: Project
+    reporter: Reporter
+    stylesheets: list[Path]
+
+
+@dataclasses.dataclass
+class Output:
+    """One file a renderer produced; written atomically by the build."""
+
+    name: str
+    data: bytes
+
+
+def renderer(fmt: str) -> Callable[[RenderContext], list[Output]]:
+    return importlib.import_module(RENDERERS[fmt]).render

@@ -1,0 +1,160 @@
+"""Render the book model to an EPUB 3 (ebooklib), reproducibly.
+
+Chapters become XHTML documents from the shared chapter template; ebooklib
+packages them with nav.xhtml (TOC + landmarks), toc.ncx and the OPF. Its
+traps are handled here: creator ids, random identifiers, wall-clock
+``dcterms:modified`` and zip timestamps.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from ebooklib import epub
+from lxml import etree, html as lxml_html
+from markupsafe import Markup
+
+from book.model import Block, Book, Chapter, Footnote, Section
+from book.render import Output, RenderContext
+from book.render.html import labels, render_template
+
+XHTML = "application/xhtml+xml"
+
+
+def render(ctx: RenderContext) -> list[Output]:
+    book = to_xhtml_safe(ctx.book)
+    words = labels(book.meta.language)
+    out = epub.EpubBook()
+    _metadata(out, book)
+    sheets = _stylesheets(out, ctx)
+    common = {"book": book, "epub": True, "labels": words, "direction": None,
+              "stylesheets": sheets, "body_class": f"edition-{ctx.edition.name}",
+              "edition_label": ""}
+    title = epub.EpubItem(uid="titlepage", file_name="titlepage.xhtml", media_type=XHTML,
+                          content=render_template("epub_titlepage.xhtml.j2", **common).encode())
+    out.add_item(title)
+    docs = []
+    for chapter in book.chapters:
+        content = render_template("epub_chapter.xhtml.j2", chapter=chapter, **common)
+        doc = epub.EpubItem(uid=chapter.id, file_name=chapter.file_name, media_type=XHTML,
+                            content=content.encode())
+        out.add_item(doc)
+        docs.append(doc)
+    nav = epub.EpubNav(title=words["toc"])
+    nav.add_link(href=sheets[-1], rel="stylesheet", type="text/css") if sheets else None
+    out.add_item(nav)
+    out.add_item(epub.EpubNcx())
+    out.toc = [_toc_entry(chapter) for chapter in book.chapters]
+    out.spine = [title, nav, *docs]
+    first_body = next((c for c in book.chapters if c.kind == "body"), book.chapters[0])
+    out.guide = [
+        {"href": "titlepage.xhtml", "title": words["titlepage"], "type": "titlepage"},
+        {"href": "nav.xhtml", "title": words["toc"], "type": "toc"},
+        {"href": first_body.file_name, "title": words["start"], "type": "bodymatter"},
+    ]
+    return [Output(f"{book.meta.slug}-{ctx.edition.name}.epub", _write(out, book))]
+
+
+def _metadata(out: epub.EpubBook, book: Book) -> None:
+    meta = book.meta
+    out.set_identifier(meta.identifier)
+    out.set_title(meta.title)
+    out.set_language(meta.language)
+    for i, author in enumerate(meta.authors, 1):
+        out.add_author(author, uid=f"creator{i}")  # default uid repeats "creator"
+    for key in ("publisher", "description", "rights", "date"):
+        if getattr(meta, key):
+            out.add_metadata("DC", key, getattr(meta, key))
+    if meta.subtitle:
+        out.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        out.add_metadata(None, "meta", "subtitle",
+                         {"refines": "#subtitle", "property": "title-type"})
+    for prop, value in (
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary",
+         "Text-only publication with a full table of contents, structured headings "
+         "and language marked on every document."),
+    ):
+        out.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _stylesheets(out: epub.EpubBook, ctx: RenderContext) -> list[str]:
+    hrefs = []
+    for i, path in enumerate(ctx.stylesheets, 1):
+        href = f"styles/{i:02d}-{path.name}"
+        out.add_item(epub.EpubItem(uid=f"css{i:02d}", file_name=href, media_type="text/css",
+                                   content=path.read_bytes()))
+        hrefs.append(href)
+    return hrefs
+
+
+def _toc_entry(chapter: Chapter):
+    link = epub.Link(chapter.file_name, chapter.title, chapter.id)
+    children = [_section_entry(chapter, s) for s in chapter.sections]
+    return (link, children) if children else link
+
+
+def _section_entry(chapter: Chapter, section: Section):
+    link = epub.Link(f"{chapter.file_name}#{section.id}", section.title, section.id)
+    children = [_section_entry(chapter, s) for s in section.sections]
+    return (link, children) if children else link
+
+
+def _write(out: epub.EpubBook, book: Book) -> bytes:
+    """Write with ebooklib, then re-zip with fixed timestamps and the
+    ``mimetype`` entry first and stored, so identical input → identical bytes."""
+    modified = dt.datetime.strptime(book.meta.modified, "%Y-%m-%dT%H:%M:%SZ")
+    raw = io.BytesIO()
+    epub.write_epub(raw, out, {"mtime": modified, "epub2_guide": False,
+                               "raise_exceptions": True})
+    stamp = max(modified, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    result = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(result, "w") as dst:
+        names = src.namelist()
+        names.sort(key=lambda n: n != "mimetype")
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(name))
+    return result.getvalue()
+
+
+def to_xhtml_safe(book: Book) -> Book:
+    """Return the book with every HTML fragment well-formed XML (XHTML needs
+    it; raw HTML in a manuscript may not be)."""
+    import copy
+
+    book = copy.deepcopy(book)
+    for chapter in book.chapters:
+        chapter.title_html = xhtml_fragment(chapter.title_html)
+        chapter.subtitle_html = xhtml_fragment(chapter.subtitle_html)
+        for section in chapter.all_sections():
+            section.title_html = xhtml_fragment(section.title_html)
+        for block in chapter.all_blocks():
+            block.html = xhtml_fragment(block.html)
+        for note in chapter.footnotes:
+            note.html = xhtml_fragment(note.html)
+    return book
+
+
+def xhtml_fragment(fragment: str) -> Markup:
+    """Well-formed XHTML for an HTML fragment; unchanged when already so."""
+    if not fragment:
+        return Markup(fragment)
+    try:
+        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{fragment}</div>')
+        return Markup(fragment)
+    except etree.XMLSyntaxError:
+        pass
+    wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    parts = [etree.tostring(child, method="xml", encoding="unicode", with_tail=True)
+             for child in wrapper]
+    text = Markup.escape(wrapper.text or "")
+    return Markup(text + "".join(parts))

@@ -1,0 +1,94 @@
+"""Render the book model to a print PDF with WeasyPrint.
+
+The whole book is one HTML document (title page, contents, chapters from the
+shared chapter template); the edition's stylesheets are passed in cascade
+order. Resources are fetched only from inside the project; never the network.
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+from book.errors import BuildError, Location
+from book.render import Output, RenderContext
+from book.render.html import labels, render_template
+
+REQUIRED_FONTS = {
+    "Noto Serif CJK SC": "fonts-noto-cjk",
+    "Noto Sans CJK SC": "fonts-noto-cjk",
+}
+
+
+def render(ctx: RenderContext) -> list[Output]:
+    check_fonts()
+    from weasyprint import CSS, HTML
+
+    book = ctx.book
+    html = render_template(
+        "print_book.html.j2", book=book, epub=False, labels=labels(book.meta.language),
+        edition=ctx.edition, edition_label="")
+    fetcher = project_fetcher(ctx.project.root)
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in ctx.stylesheets]
+    sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
+                                             page_size=_page_size(ctx)),
+                      url_fetcher=fetcher))
+    document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
+                    url_fetcher=fetcher).render(stylesheets=sheets)
+    data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
+    return [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
+
+
+def _page_size(ctx: RenderContext) -> str:
+    from book.config import page_size_css
+
+    return page_size_css(ctx.edition.get("page_size", "A5"))
+
+
+@functools.cache
+def installed_families() -> frozenset[str]:
+    if not shutil.which("fc-list"):
+        return frozenset()
+    listing = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                             check=False).stdout
+    return frozenset(name.strip() for line in listing.splitlines() for name in line.split(","))
+
+
+def check_fonts() -> None:
+    """A clear error naming the missing font and the package that has it."""
+    families = installed_families()
+    for family, package in REQUIRED_FONTS.items():
+        if family not in families:
+            raise BuildError(f"font '{family}' is not installed",
+                             hint=f"install it: apt-get install {package} (or run 'make')")
+
+
+def project_fetcher(root: Path):
+    """A WeasyPrint URL fetcher that serves only files inside ``root`` and
+    ``data:`` URLs; anything else (http, https, ftp, files elsewhere) is
+    refused, so a build never touches the network or leaks local files."""
+    from weasyprint import URLFetcher
+
+    base = root.resolve()
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).resolve()
+                if path.is_relative_to(base) or _is_package_file(path):
+                    return super().fetch(url, headers)
+                raise ValueError(f"refused: {path} is outside the project folder")
+            raise ValueError(f"refused: remote resource {url} (builds never use the network)")
+
+    return ProjectFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+def _is_package_file(path: Path) -> bool:
+    from book.stylesheets import package_styles_dir
+
+    return path.is_relative_to(package_styles_dir().resolve())
