@@ -184,7 +184,9 @@ def _read_toml(config_path: Path, root: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (0, 0)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if not match and "end of document" in str(exc):
+            line, col = text.count("\n") + 1, 1
+        message = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", str(exc))
         raise ConfigError(f"invalid TOML: {message}",
                           Location(str(config_path), line, col),
                           hint="see https://toml.io for the syntax") from None
