@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from book.cache import Cache, key as cache_key
 from book.config import Edition, Project
 from book.errors import BookError, BuildError, Location, Reporter, UsageError
 from book.metadata import resolve_metadata
@@ -28,8 +29,12 @@ class Loaded:
     blocks: list[Block]
 
 
-def load_book(project: Project, reporter: Reporter) -> Loaded:
-    """Sources → one Book model (shared by every edition)."""
+def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) -> Loaded:
+    """Sources → one Book model (shared by every edition).
+
+    Parsing is cached per source file (its bytes are the key), so a rebuild
+    after an edit re-parses only the edited file."""
+    cache = cache or Cache(None)
     blocks: list[Block] = []
     footnotes: list[Footnote] = []
     front: dict[str, Any] = {}
@@ -37,7 +42,10 @@ def load_book(project: Project, reporter: Reporter) -> Loaded:
     encoding = project.meta.get("encoding")
     for path in project.sources:
         source = read_source(path, project.display(path), reporter, encoding)
-        parsed = parse_source(source, footnote_offset=len(footnotes))
+        offset = len(footnotes)
+        parsed = cache.get_or_make(
+            "parse", cache_key(source.text, source.display, offset),
+            lambda: parse_source(source, footnote_offset=offset), reporter)
         blocks.extend(parsed.blocks)
         footnotes.extend(parsed.footnotes)
         front = front or parsed.front_matter
@@ -77,32 +85,83 @@ def select_editions(project: Project, names: tuple[str, ...],
 
 
 def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
-          formats: tuple[str, ...] = ()) -> list[Path]:
-    """Build the chosen editions; return the paths written."""
-    from book.render import RenderContext, renderer
+          formats: tuple[str, ...] = (), jobs: int | None = None,
+          use_cache: bool = True) -> list[Path]:
+    """Build the chosen editions; return the paths written.
 
+    Each (edition, format) is one render task; with ``jobs`` > 1 the tasks run
+    in worker processes (the model is built once, here, and sent to them)."""
     plan = select_editions(project, names, formats)
-    loaded = load_book(project, reporter)
+    cache = Cache(project.out_dir / ".cache" if use_cache else None)
+    reporter.progress("reading and structuring the manuscript …")
+    loaded = load_book(project, reporter, cache)
     if reporter.errors:
         first = reporter.errors[0]
         raise BuildError(f"{len(reporter.errors)} error(s); first: {first}")
+    tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
+    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
+    if jobs > 1:
+        results = _run_parallel(tasks, loaded.book, project, reporter, jobs)
+    else:
+        results = [_render(task, loaded.book, project, reporter) for task in tasks]
     written: list[Path] = []
-    for edition, fmts in plan:
-        for fmt in fmts:
-            reporter.progress(f"building {edition.name} ({fmt}) …")
-            ctx = RenderContext(book=loaded.book, edition=edition, project=project,
-                                reporter=reporter,
-                                stylesheets=stylesheets(project, edition, fmt))
-            try:
-                outputs = renderer(fmt)(ctx)
-            except BookError:
-                raise
-            except Exception as exc:  # a renderer bug must still be one line
-                raise BuildError(f"{fmt} renderer failed for edition '{edition.name}': "
-                                 f"{type(exc).__name__}: {exc}") from exc
-            for output in outputs:
-                written.append(write_atomic(project.out_dir, output.name, output.data))
+    for outputs, diagnostics in results:
+        for diag in diagnostics:
+            reporter.add(diag)
+        for output in outputs:
+            written.append(write_atomic(project.out_dir, output.name, output.data))
     return written
+
+
+@dataclasses.dataclass
+class RenderTask:
+    """One edition in one format."""
+
+    edition: Edition
+    fmt: str
+
+
+def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter):
+    """Render one task; returns (outputs, diagnostics it raised)."""
+    from book.render import RenderContext, renderer
+
+    reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
+    before = len(reporter.diagnostics)
+    ctx = RenderContext(book=book, edition=task.edition, project=project, reporter=reporter,
+                        stylesheets=stylesheets(project, task.edition, task.fmt))
+    try:
+        outputs = renderer(task.fmt)(ctx)
+    except BookError:
+        raise
+    except Exception as exc:  # a renderer bug must still be one line
+        raise BuildError(f"{task.fmt} renderer failed for edition '{task.edition.name}': "
+                         f"{type(exc).__name__}: {exc}") from exc
+    return outputs, reporter.diagnostics[before:]
+
+
+def _render_in_worker(task: RenderTask, book: Book, project: Project, quiet: bool,
+                      verbose: bool, ignore: set[str], strict: bool):
+    # Workers report to a silent reporter; the parent prints what they found,
+    # in task order, so output does not interleave.
+    reporter = Reporter(quiet=True, verbose=verbose, ignore=ignore, strict=strict)
+    outputs, diagnostics = _render(task, book, project, reporter)
+    return outputs, diagnostics
+
+
+def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
+                  reporter: Reporter, jobs: int):
+    import concurrent.futures
+    import multiprocessing
+
+    # fork: workers inherit the imported modules and start in milliseconds.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = []
+        for task in tasks:
+            reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
+            futures.append(pool.submit(_render_in_worker, task, book, project, reporter.quiet,
+                                       reporter.verbose, reporter.ignore, reporter.strict))
+        return [future.result() for future in futures]
 
 
 def write_atomic(out_dir: Path, name: str, data: bytes) -> Path:

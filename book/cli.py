@@ -39,9 +39,13 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
               help="Output folder (default: PATH/dist).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Editions built in parallel processes (default: the core count).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write dist/.cache.")
 @click.pass_obj
 def build(settings: Settings, path: str, editions: tuple[str, ...],
-          formats: tuple[str, ...], out_dir: str | None, strict: bool) -> None:
+          formats: tuple[str, ...], out_dir: str | None, strict: bool,
+          jobs: int | None, no_cache: bool) -> None:
     """Build every edition of the book at PATH into dist/."""
     from book.build import build as run_build
     from book.config import load_project
@@ -49,7 +53,8 @@ def build(settings: Settings, path: str, editions: tuple[str, ...],
     reporter = settings.reporter(strict=strict)
     project = load_project(path, reporter, out_dir)
     reporter.ignore |= set(project.check.get("ignore", []))
-    for written in run_build(project, reporter, editions, formats):
+    for written in run_build(project, reporter, editions, formats, jobs=jobs,
+                             use_cache=not no_cache):
         click.echo(str(written))
 
 
@@ -82,7 +87,7 @@ def check(settings: Settings, path: str, strict: bool) -> None:
 def editions(settings: Settings, path: str) -> None:
     """List the editions of the book at PATH with their resolved settings."""
     from book.config import load_project
-    from book.stylesheets import stylesheets
+    from book.stylesheets import describe
 
     reporter = settings.reporter()
     project = load_project(path, reporter)
@@ -92,8 +97,8 @@ def editions(settings: Settings, path: str) -> None:
             if key != "formats":
                 click.echo(f"  {key} = {edition.settings[key]!r}")
         for fmt in edition.formats:
-            for sheet in stylesheets(project, edition, fmt):
-                click.echo(f"  {fmt} stylesheet: {project.display(sheet)}")
+            for sheet in describe(project, edition, fmt):  # in cascade order
+                click.echo(f"  {fmt} stylesheet: {sheet}")
 
 
 def main() -> None:

@@ -1,0 +1,88 @@
+"""A content-addressed build cache in ``<out>/.cache``.
+
+Keys are hashes of everything a stage's result depends on: the input bytes,
+the options, and a fingerprint of the tool itself (its version and the bytes
+of its code, templates and default styles), so editing the tool — not only
+bumping its version — invalidates old entries. Values are pickles written
+atomically; a corrupt or unreadable entry is a miss, never an error.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import book
+from book.errors import Reporter
+
+T = TypeVar("T")
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """Hash of the tool's version and of every file of the package."""
+    digest = hashlib.sha256(book.__version__.encode())
+    root = Path(book.__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2", ".css") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A cache key from bytes/str parts plus the tool fingerprint."""
+    digest = hashlib.sha256(tool_fingerprint().encode())
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class Cache:
+    """One folder of pickled stage results; ``None`` folder = disabled."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_make(self, stage: str, cache_key: str, make: Callable[[], T],
+                    reporter: Reporter) -> T:
+        """The cached value, or ``make()``'s (then stored). Diagnostics that
+        ``make`` reported are stored with it and replayed on a hit, so a
+        cached stage warns exactly as a fresh one does."""
+        if self.folder is None:
+            return make()
+        cache_key = key(cache_key, sorted(reporter.ignore), reporter.strict)
+        path = self.folder / stage / f"{cache_key}.pickle"
+        try:
+            with path.open("rb") as handle:
+                value, diagnostics = pickle.load(handle)
+        except Exception:  # missing, truncated or from another Python: a miss
+            pass
+        else:
+            self.hits += 1
+            for diag in diagnostics:
+                reporter.add(diag)
+            return value
+        self.misses += 1
+        before = len(reporter.diagnostics)
+        value = make()
+        self._store(path, (value, reporter.diagnostics[before:]))
+        return value
+
+    def _store(self, path: Path, value: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
