@@ -1,0 +1,88 @@
+"""Benchmark ``book`` against the tools users would pick instead.
+
+    python -m benchmarks [--pages 10,200,1000] [--runs 3] [--out DIR]
+
+For each generated manuscript (deterministic; see manuscript.py) it prints the
+median wall time and the peak RSS of: our EPUB build, Pandoc's EPUB of the same
+Markdown (when pandoc is installed), our typeset PDF build, and plain
+WeasyPrint on the same HTML and stylesheets without our typesetting; then the
+ratios side by side, all from this one run (absolute times drift on shared
+machines; ratios drift less). Each measurement is a fresh process, so Python
+start-up and imports count, as they do for a user.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.manuscript import write_manuscript
+
+HERE = Path(__file__).resolve().parent
+
+
+def measure(cmd: list[str], runs: int) -> tuple[float, float]:
+    """Median seconds and max peak RSS (MB) of ``runs`` runs of ``cmd``."""
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n"
+                             f"{proc.stderr.read().decode()}")
+    return statistics.median(times), max(peaks)
+
+
+def commands(source: Path, out: Path) -> dict[str, list[str] | None]:
+    book = [sys.executable, "-m", "book", "-q", "build", str(source), "-o", str(out), "--no-cache"]
+    pandoc = shutil.which("pandoc")
+    return {
+        "book epub": book + ["-f", "epub"],
+        "pandoc epub": ([pandoc, str(source), "-o", str(out / "pandoc.epub"),
+                         "--metadata", "title=bench"] if pandoc else None),
+        "book pdf": book + ["-f", "pdf"],
+        "plain weasyprint": [sys.executable, str(HERE / "plain_weasyprint.py"), str(source),
+                             str(out / "plain.pdf")],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", default="10,200,1000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.out or Path(tempfile.mkdtemp(prefix="book-bench-"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {platform.platform()}")
+    print(f"{'pages':>5}  {'tool':<17} {'median s':>9} {'peak MB':>8}")
+    for pages in [int(p) for p in args.pages.split(",")]:
+        source = write_manuscript(work / "src", pages)
+        runs = args.runs if pages <= 200 else 1
+        results = {}
+        for name, cmd in commands(source, work / f"out-{pages}").items():
+            if cmd is None:
+                print(f"{pages:>5}  {name:<17} {'(not installed)':>18}")
+                continue
+            results[name] = measure(cmd, runs)
+            seconds, peak = results[name]
+            print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f}", flush=True)
+        if "pandoc epub" in results:
+            ratio = results["book epub"][0] / results["pandoc epub"][0]
+            print(f"{pages:>5}  ratio book/pandoc epub: {ratio:.2f} (target <= 1.0)")
+        ratio = results["book pdf"][0] / results["plain weasyprint"][0]
+        print(f"{pages:>5}  ratio typeset/plain pdf: {ratio:.2f} (target <= 1.25)")
+
+
+if __name__ == "__main__":
+    main()
