@@ -72,7 +72,11 @@ EDITION_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "cover": ((str,), "Cover image (project-relative path)."),
     "embed_fonts": ((bool,), "Embed subset fonts in the EPUB."),
     "styles": ((list, str), "Extra stylesheets, after the shared ones."),
+    "epub": ((dict,), "Settings for this edition's EPUB only (e.g. writing_mode = 'vertical')."),
+    "pdf": ((dict,), "Settings for this edition's PDF only."),
 }
+# Keys a per-format table ([editions.NAME.epub] / .pdf) may not set.
+NOT_PER_FORMAT = ("extends", "formats", "epub", "pdf")
 
 PAGE_SIZES = {
     "A4": "210mm 297mm", "A5": "148mm 210mm", "A6": "105mm 148mm",
@@ -93,9 +97,22 @@ class Edition:
     name: str
     formats: list[str]
     settings: dict[str, Any]
+    # The project folder: font files, covers and extra sheets are relative to it.
+    root: Path = Path(".")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)
+
+    def for_format(self, fmt: str) -> "Edition":
+        """The settings one format sees: the edition's, with its ``[…epub]`` or
+        ``[…pdf]`` table merged over them (tables one level deep, like ``extends``)."""
+        settings = {k: v for k, v in self.settings.items() if k not in FORMATS}
+        for key, value in (self.settings.get(fmt) or {}).items():
+            if isinstance(value, dict) and isinstance(settings.get(key), dict):
+                settings[key] = {**settings[key], **value}
+            else:
+                settings[key] = value
+        return dataclasses.replace(self, settings=settings)
 
 
 @dataclasses.dataclass
@@ -255,6 +272,11 @@ def resolve_editions(tables: dict[str, Any], config_path: Path | None,
         if not isinstance(table, dict):
             raise ConfigError(f"'editions.{name}' must be a table", where)
         _check_keys(table, EDITION_KEYS, f"editions.{name}.", config_path, reporter)
+        for fmt in FORMATS:
+            sub = table.get(fmt)
+            if isinstance(sub, dict):
+                per_format = {k: v for k, v in EDITION_KEYS.items() if k not in NOT_PER_FORMAT}
+                _check_keys(sub, per_format, f"editions.{name}.{fmt}.", config_path, reporter)
     resolved: dict[str, Edition] = {}
     for name in tables:
         settings = _inherit(name, tables, [], where)
@@ -266,8 +288,14 @@ def resolve_editions(tables: dict[str, Any], config_path: Path | None,
             if fmt not in FORMATS:
                 raise ConfigError(f"unknown format '{fmt}' in editions.{name}.formats", where,
                                   hint=f"valid formats: {', '.join(FORMATS)}")
-        _validate_edition(name, settings, where)
-        resolved[name] = Edition(name=name, formats=list(formats), settings=settings)
+        settings["formats"] = list(formats)
+        root = config_path.parent if config_path else Path(".")
+        edition = Edition(name=name, formats=list(formats), settings=settings, root=root)
+        for fmt in formats:
+            view = edition.for_format(fmt).settings
+            _validate_edition(name, view, where, fmt)
+            _validate_css_values(name, view, root, where)
+        resolved[name] = edition
     return resolved
 
 
@@ -293,7 +321,8 @@ def _inherit(name: str, tables: dict[str, Any], chain: list[str],
     return merged
 
 
-def _validate_edition(name: str, settings: dict[str, Any], where: Location) -> None:
+def _validate_edition(name: str, settings: dict[str, Any], where: Location,
+                      fmt: str = "pdf") -> None:
     def choice(key: str, valid: tuple[str, ...]) -> None:
         value = settings.get(key)
         if value is not None and value not in valid:
@@ -309,11 +338,12 @@ def _validate_edition(name: str, settings: dict[str, Any], where: Location) -> N
     size = settings.get("page_size")
     if size is not None:
         page_size_css(size, f"editions.{name}.page_size", where)
-    if settings.get("writing_mode") == "vertical" and "pdf" in settings.get("formats", []):
+    if settings.get("writing_mode") == "vertical" and fmt == "pdf":
         raise ConfigError(
-            f"editions.{name}: writing_mode = 'vertical' is EPUB-only "
+            f"editions.{name}.writing_mode = 'vertical' is EPUB-only "
             "(WeasyPrint cannot set vertical text)", where,
-            hint="use formats = ['epub'] for this edition, or a separate horizontal PDF edition")
+            hint=f"set it for the EPUB only: [editions.{name}.epub] writing_mode = 'vertical', "
+                 "or use formats = ['epub']")
 
 
 def page_size_css(size: str, key: str = "page_size",
@@ -328,3 +358,85 @@ def page_size_css(size: str, key: str = "page_size",
         return " ".join(parts)
     raise ConfigError(f"{key} = '{size}' is not a page size", where,
                       hint=f"use one of {', '.join(PAGE_SIZES)} or 'W H' with units, e.g. '130mm 184mm'")
+
+
+# Settings that end up in CSS (through edition.css.j2) are checked here, so the
+# template only ever writes values of a known shape: nothing can close a string,
+# a declaration or a block.
+LENGTH = r"(0|\d+(\.\d+)?(mm|cm|in|pt|pc|px|q|em|rem|%))"
+FONT_ROLES = ("body", "heading", "caption", "mono")
+GENERIC_FAMILIES = ("serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui")
+FONT_FILE_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+OPENCC_PROFILES = ("s2t", "s2tw", "s2twp", "s2hk", "s2hkp", "t2tw", "t2hk",
+                   "tw2t", "hk2t", "t2s", "tw2s", "tw2sp", "hk2s", "hk2sp")
+LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+
+
+def _validate_css_values(name: str, settings: dict[str, Any], root: Path,
+                         where: Location) -> None:
+    """One-line errors naming ``editions.NAME.KEY`` for values the CSS template
+    or the renderers could not use."""
+    def fail(key: str, message: str, hint: str) -> None:
+        raise ConfigError(f"editions.{name}.{key} {message}", where, hint=hint)
+
+    size = settings.get("font_size")
+    if size is not None and not (_positive_number(size) or
+                                 (isinstance(size, str) and re.fullmatch(LENGTH, size))):
+        fail("font_size", f"= {size!r} is not a font size", "e.g. 10.5pt, 16pt or 16 (points)")
+    leading = settings.get("line_height")
+    if leading is not None and not (_positive_number(leading) or (
+            isinstance(leading, str) and re.fullmatch(LENGTH + r"|\d+(\.\d+)?", leading))):
+        fail("line_height", f"= {leading!r} is not a line height", "e.g. 1.75 or 18pt")
+    margins = settings.get("margins")
+    if margins is not None and not re.fullmatch(rf"{LENGTH}( {LENGTH}){{0,3}}", margins.strip()):
+        fail("margins", f"= {margins!r} is not a CSS margin",
+             "one to four lengths, e.g. '20mm' or '18mm 15mm 20mm 18mm'")
+    bleed = settings.get("bleed")
+    if bleed is not None and not re.fullmatch(LENGTH, bleed):
+        fail("bleed", f"= {bleed!r} is not a length", "e.g. 3mm")
+    autospace = settings.get("autospace")
+    if autospace is not None and not (_positive_number(autospace) or autospace == 0 or (
+            isinstance(autospace, str) and re.fullmatch(LENGTH, autospace))):
+        fail("autospace", f"= {autospace!r} is not a space", "e.g. 0.25 (em) or 0 to turn it off")
+    language = settings.get("language")
+    if language is not None and not re.fullmatch(LANGUAGE_TAG, language):
+        fail("language", f"= {language!r} is not a language tag", "e.g. zh-Hans or zh-Hant-TW")
+    profile = settings.get("opencc")
+    if profile is not None and profile.removesuffix(".json") not in OPENCC_PROFILES:
+        fail("opencc", f"= {profile!r} is not an OpenCC profile",
+             f"valid profiles: {', '.join(OPENCC_PROFILES)}")
+    _validate_fonts(name, settings.get("fonts"), root, fail)
+    cover = settings.get("cover")
+    if cover is not None and not (root / cover).is_file():
+        fail("cover", f"= {cover!r}: no such image", "paths are relative to the project folder")
+    if cover is not None and Path(cover).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        fail("cover", f"= {cover!r} is not a PNG or JPEG image", "use a .png or .jpg file")
+    styles = settings.get("styles", [])
+    for sheet in [styles] if isinstance(styles, str) else styles:
+        if not isinstance(sheet, str) or not sheet.endswith(".css"):
+            fail("styles", f"entry {sheet!r} is not a .css file",
+                 "list project-relative paths, e.g. ['styles/editions/large-print.css']")
+
+
+def _validate_fonts(name: str, fonts: Any, root: Path, fail) -> None:
+    if fonts is None:
+        return
+    for role, value in fonts.items():
+        key = f"fonts.{role}"
+        if role not in FONT_ROLES:
+            fail(key, "is not a font role", f"valid roles: {', '.join(FONT_ROLES)}")
+        families = [value] if isinstance(value, str) else value
+        if not isinstance(families, list) or not families or \
+                not all(isinstance(f, str) and f.strip() for f in families):
+            fail(key, "must be a family name or a list of them", "e.g. 'Noto Sans CJK SC'")
+        for family in families:
+            if re.search(r"[\"'\\;{}<>]", family):
+                fail(key, f"= {family!r} contains characters a font name cannot have",
+                     "give the family name as fc-list prints it")
+            if family.lower().endswith(FONT_FILE_SUFFIXES) and not (root / family).is_file():
+                fail(key, f"= {family!r}: no such font file",
+                     "font files are relative to the project folder")
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0

@@ -5,8 +5,10 @@
 2. the project's ``styles/variables.css``, ``styles/base.css``, then its
    ``styles/epub.css`` or ``styles/print.css``;
 3. the edition's own sheets (``styles = [...]`` in its table), in order;
-4. the edition's settings, written as CSS custom properties by
-   ``edition.css.j2`` (generated into the output's cache folder).
+4. the edition's settings, written as CSS custom properties (and ``@page``
+   size and margins for print) by ``edition.css.j2`` — generated, never
+   concatenated: the EPUB carries it as ``edition.css``, the PDF passes it to
+   WeasyPrint last (see :func:`edition_css`).
 
 A file reached twice (the sample project *is* the package's styles folder)
 is used once, at its first place.
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from book.config import Edition, Project
 from book.errors import ConfigError, Location
 
 FORMAT_SHEET = {"epub": "epub.css", "pdf": "print.css"}
+GENERATED_SHEET = "edition.css"
 
 
 def package_styles_dir() -> Path:
@@ -47,3 +51,23 @@ def stylesheets(project: Project, edition: Edition, fmt: str) -> list[Path]:
             seen.add(real)
             result.append(path)
     return result
+
+
+def edition_css(edition: Edition, fmt: str, font_faces: list[dict[str, Any]] | None = None) -> str:
+    """The edition's settings as CSS (layer 4), from ``edition.css.j2``.
+
+    ``@page`` rules are written for print only: reading systems own the page.
+    ``font_faces`` are the EPUB's embedded fonts (see ``book.fonts``).
+    """
+    from book.config import page_size_css
+    from book.render.html import render_template
+
+    page_size = page_size_css(edition.get("page_size", "A5")) if fmt == "pdf" else None
+    return render_template("edition.css.j2", edition=edition, page_size=page_size,
+                           font_faces=font_faces or [])
+
+
+def describe(project: Project, edition: Edition, fmt: str) -> list[str]:
+    """The cascade as ``book editions`` prints it: paths, then the generated sheet."""
+    names = [project.display(path) for path in stylesheets(project, edition, fmt)]
+    return names + [f"{GENERATED_SHEET} (generated from the edition's settings)"]
