@@ -14,6 +14,7 @@ from book.errors import BookError, BuildError, Location, Reporter, UsageError
 from book.metadata import resolve_metadata
 from book.model import Block, Book, Footnote
 from book.parse import parse_source
+from book.progress import page_progress, wanted
 from book.sources import read_source
 from book.stylesheets import stylesheets
 from book.structure import structure
@@ -103,7 +104,8 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     if jobs > 1:
         results = _run_parallel(tasks, loaded.book, project, reporter, jobs)
     else:
-        results = [_render(task, loaded.book, project, reporter) for task in tasks]
+        results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet))
+                   for task in tasks]
     written: list[Path] = []
     for outputs, diagnostics in results:
         for diag in diagnostics:
@@ -121,7 +123,8 @@ class RenderTask:
     fmt: str
 
 
-def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter):
+def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
+            show_progress: bool = False):
     """Render one task; returns (outputs, diagnostics it raised)."""
     from book.render import RenderContext, renderer
 
@@ -129,8 +132,10 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter):
     before = len(reporter.diagnostics)
     ctx = RenderContext(book=book, edition=task.edition, project=project, reporter=reporter,
                         stylesheets=stylesheets(project, task.edition, task.fmt))
+    label = f"{task.edition.name} ({task.fmt})"
     try:
-        outputs = renderer(task.fmt)(ctx)
+        with page_progress(label, show_progress):
+            outputs = renderer(task.fmt)(ctx)
     except BookError:
         raise
     except Exception as exc:  # a renderer bug must still be one line
@@ -144,7 +149,7 @@ def _render_in_worker(task: RenderTask, book: Book, project: Project, quiet: boo
     # Workers report to a silent reporter; the parent prints what they found,
     # in task order, so output does not interleave.
     reporter = Reporter(quiet=True, verbose=verbose, ignore=ignore, strict=strict)
-    outputs, diagnostics = _render(task, book, project, reporter)
+    outputs, diagnostics = _render(task, book, project, reporter, wanted(quiet))
     return outputs, diagnostics
 
 
