@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from book.cache import Cache, key as cache_key
+from book import editions
 from book.config import Edition, Project
 from book.errors import BookError, BuildError, Location, Reporter, UsageError
 from book.metadata import resolve_metadata
@@ -130,8 +131,12 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
 
     reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
     before = len(reporter.diagnostics)
-    ctx = RenderContext(book=book, edition=task.edition, project=project, reporter=reporter,
-                        stylesheets=stylesheets(project, task.edition, task.fmt))
+    # The edition's view: its settings for this format, and its own copy of
+    # the model (script conversion, metadata overrides); the shared one is untouched.
+    edition = task.edition.for_format(task.fmt)
+    book = editions.apply(book, edition)
+    ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
+                        stylesheets=stylesheets(project, edition, task.fmt))
     label = f"{task.edition.name} ({task.fmt})"
     try:
         with page_progress(label, show_progress):
