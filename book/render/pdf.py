@@ -15,6 +15,7 @@ from pathlib import Path
 from book.errors import BuildError, Location
 from book.render import Output, RenderContext
 from book.render.html import labels, render_template
+from book.render.pagegrid import type_area
 
 REQUIRED_FONTS = {
     "Noto Serif CJK SC": "fonts-noto-cjk",
@@ -35,6 +36,9 @@ def render(ctx: RenderContext) -> list[Output]:
     sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
                                              page_size=_page_size(ctx)),
                       url_fetcher=fetcher))
+    area = type_area(_page_size(ctx), ctx.edition.settings, ctx.stylesheets)
+    # Last, so the whole-lines type area wins over any margins set before it.
+    sheets.append(CSS(string=area.css(), url_fetcher=fetcher))
     document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
                     url_fetcher=fetcher).render(stylesheets=sheets)
     data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
