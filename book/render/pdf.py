@@ -42,7 +42,13 @@ def render(ctx: RenderContext) -> list[Output]:
     document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
                     url_fetcher=fetcher).render(stylesheets=sheets)
     data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
-    return [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
+    outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
+    if ctx.edition.get("impose") == "saddle-stitch":
+        from book.impose import impose_saddle_stitch
+
+        outputs.append(Output(f"{book.meta.slug}-{ctx.edition.name}-imposed.pdf",
+                              impose_saddle_stitch(data, book.meta.identifier.encode())))
+    return outputs
 
 
 def _page_size(ctx: RenderContext) -> str:
