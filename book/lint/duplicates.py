@@ -1,0 +1,147 @@
+"""The one repeat finder, used by ``book check`` (to report) and by the
+clean-up (to remove): repeated paragraphs, repeated blocks of paragraphs,
+a heading that repeats the heading directly above it, and sections whose
+whole body repeats earlier text.
+
+Input is the flat list of parsed blocks; output is index-based records, so the
+caller decides whether to report or to drop.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from book.lint.findings import Finding, finding
+from book.lint.semantic import semantic_kind
+from book.lint.text import dedupe_key, exact_key
+from book.model import Block
+
+# Kinds whose repeats are extraction damage. Code, tables and lists may
+# legitimately repeat (the same command shown twice), so they are left alone.
+CANDIDATE_KINDS = ("paragraph", "quote")
+# Shorter texts ("记者 胡萌伟", "（完）", a one-word caption) legitimately recur.
+MIN_KEY_CHARS = 12
+
+DEDUPE_HINT = "removed in builds; set clean.dedupe = false to keep"
+HEADING_HINT = "merged in builds; set clean.merge_headings = false to keep both"
+
+
+@dataclasses.dataclass(frozen=True)
+class Repeat:
+    """Block ``index`` repeats block ``original`` (both indexes into blocks)."""
+
+    index: int
+    original: int
+    exact: bool
+
+
+def is_candidate(block: Block) -> bool:
+    """Could this block be a duplicate paragraph? Not bylines, captions,
+    datelines or short lines: those recur legitimately."""
+    if block.kind not in CANDIDATE_KINDS or semantic_kind(block.text):
+        return False
+    return len(dedupe_key(block.text)) >= MIN_KEY_CHARS
+
+
+def find_repeats(blocks: list[Block]) -> list[list[Repeat]]:
+    """Repeated paragraphs, grouped into runs of adjacent repeated blocks.
+
+    A block repeats the first earlier candidate with the same key; each run
+    is a list of ``Repeat`` in block order (a run of one is a single repeat).
+    """
+    first_by_key: dict[str, int] = {}
+    runs: list[list[Repeat]] = []
+    for i, block in enumerate(blocks):
+        if not is_candidate(block):
+            continue
+        key = dedupe_key(block.text)
+        if key not in first_by_key:
+            first_by_key[key] = i
+            continue
+        original = first_by_key[key]
+        exact = exact_key(blocks[original].text) == exact_key(block.text)
+        repeat = Repeat(i, original, exact)
+        if runs and runs[-1][-1].index == i - 1:
+            runs[-1].append(repeat)
+        else:
+            runs.append([repeat])
+    return runs
+
+
+def repeated_headings(blocks: list[Block]) -> list[Repeat]:
+    """Headings whose title repeats the heading directly above them."""
+    found = []
+    for i in range(1, len(blocks)):
+        above, block = blocks[i - 1], blocks[i]
+        if (above.kind == block.kind == "heading" and block.level >= above.level
+                and dedupe_key(above.text) == dedupe_key(block.text)):
+            found.append(Repeat(i, i - 1, exact_key(above.text) == exact_key(block.text)))
+    return found
+
+
+def repeated_sections(blocks: list[Block], removed: set[int]) -> list[tuple[int, list[int]]]:
+    """Headings whose section body (up to the next heading) is non-empty and
+    made only of blocks in ``removed``: ``(heading index, original indexes)``."""
+    found = []
+    for i, block in enumerate(blocks):
+        if block.kind != "heading":
+            continue
+        body = []
+        for j in range(i + 1, len(blocks)):
+            if blocks[j].kind == "heading":
+                break
+            body.append(j)
+        if body and all(j in removed for j in body):
+            found.append((i, body))
+    return found
+
+
+def _line(block: Block) -> int:
+    return block.loc.line
+
+
+def run_finding(run: list[Repeat], blocks: list[Block]) -> Finding:
+    """One finding for a run: W101 for a single paragraph, W102 for a block."""
+    first = blocks[run[0].index]
+    related = tuple(pair for r in run for pair in (
+        (_line(blocks[r.index]), "repeat"), (_line(blocks[r.original]), "original")))
+    how = "" if all(r.exact for r in run) else " (near-exact: differs only in spaces or punctuation width)"
+    if len(run) == 1:
+        original = blocks[run[0].original]
+        return finding("W101", f"paragraph repeats line {_line(original)}{how}",
+                       first.loc, DEDUPE_HINT, related)
+    lines = ", ".join(str(_line(blocks[r.index])) for r in run)
+    originals = ", ".join(str(_line(blocks[r.original])) for r in run)
+    return finding("W102", f"{len(run)} consecutive paragraphs repeat earlier ones: "
+                   f"lines {lines} repeat lines {originals}{how}",
+                   first.loc, DEDUPE_HINT, related)
+
+
+def heading_finding(repeat: Repeat, blocks: list[Block]) -> Finding:
+    """W111 for a heading that repeats the one directly above it."""
+    block, above = blocks[repeat.index], blocks[repeat.original]
+    return finding("W111", f"heading '{block.text}' repeats the heading at line "
+                   f"{_line(above)}", block.loc, HEADING_HINT,
+                   ((_line(block), "repeat"), (_line(above), "original")))
+
+
+def section_finding(heading: int, body: list[int], blocks: list[Block]) -> Finding:
+    """W112 for a heading whose whole section repeats earlier text."""
+    block = blocks[heading]
+    return finding("W112", f"section '{block.text}' only repeats earlier text "
+                   f"(lines {', '.join(str(_line(blocks[j])) for j in body)})",
+                   block.loc, "its paragraphs are removed in builds; delete the heading or "
+                   "restore the section's own text",
+                   tuple((_line(blocks[j]), "repeat") for j in body))
+
+
+def check(blocks: list[Block], options: dict) -> list[Finding]:
+    """All repeat findings for ``book check``."""
+    runs = find_repeats(blocks)
+    found = [run_finding(run, blocks) for run in runs]
+    headings = repeated_headings(blocks)
+    found += [heading_finding(r, blocks) for r in headings]
+    removed = {r.index for run in runs for r in run}
+    found += [section_finding(h, body, blocks) for h, body in repeated_sections(blocks, removed)
+              if h not in {r.index for r in headings}]
+    return found
+

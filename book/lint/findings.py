@@ -1,0 +1,62 @@
+"""The finding type and the table of lint codes (what each code means, its
+default fix hint). A finding is a ``Diagnostic`` plus the related source
+lines, so ``--format json`` can list every line of a repeated block."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from book.errors import Diagnostic, Location
+
+# code -> (check name, one-line description). Codes are stable: users silence
+# them in book.toml (`[check] ignore = ["W203"]`).
+CODES: dict[str, tuple[str, str]] = {
+    "W101": ("duplicates", "paragraph repeats an earlier one"),
+    "W102": ("duplicates", "block of consecutive paragraphs repeats earlier ones"),
+    "W111": ("headings", "heading repeats the heading directly above it"),
+    "W112": ("headings", "section repeats an earlier section"),
+    "W121": ("markup", "stray escaped HTML fragment"),
+    "W122": ("markup", "unclosed or unmatched raw HTML tag"),
+    "W123": ("markup", "HTML entity shown as plain text"),
+    "W124": ("markup", "leftover Markdown marker"),
+    "W131": ("structure", "heading level jumps"),
+    "W132": ("structure", "empty section"),
+    "W133": ("structure", "chapter with only a heading"),
+    "W201": ("punctuation", "half-width punctuation in Chinese text"),
+    "W202": ("punctuation", "unbalanced paired punctuation"),
+    "W203": ("punctuation", "ellipsis not written ……"),
+    "W204": ("punctuation", "dash not written ——"),
+    "W205": ("punctuation", "space between Han characters"),
+    "W206": ("punctuation", "full-width digits or Latin letters"),
+    "W211": ("numbers", "number mixes full-width and half-width digits"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding(Diagnostic):
+    """A diagnostic with the other source lines it concerns.
+
+    ``related``: (line, role) pairs, e.g. ``((49, "repeat"), (41, "original"))``.
+    """
+
+    related: tuple[tuple[int, str], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["check"] = CODES.get(self.code, ("other", ""))[0]
+        data["related"] = [{"line": line, "role": role} for line, role in self.related]
+        return data
+
+
+def finding(code: str, message: str, loc: Location, hint: str = "",
+            related: tuple[tuple[int, str], ...] = ()) -> Finding:
+    """A warning-level finding at ``loc``."""
+    return Finding(code, message, loc, "warning", hint, related)
+
+
+def where(loc: Location, text: str, offset: int) -> Location:
+    """The source location of ``text[offset]`` for a block starting at ``loc``
+    (soft line breaks in block text are source line breaks)."""
+    line = loc.line + text.count("\n", 0, offset)
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Location(loc.path, line, col)

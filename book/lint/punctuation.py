@@ -1,0 +1,127 @@
+"""Chinese punctuation (GB/T 15834-2011) and numbers (GB/T 15835-2011):
+find half-width punctuation in Chinese context, unbalanced paired marks,
+wrong ellipses and dashes, spaces between Han characters, full-width digits
+and letters, and numbers that mix full- and half-width digits.
+
+The matchers are pure functions over text returning offsets, shared by
+``book check`` (to report) and the ``fix_punctuation`` clean-up (to repair).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from book.lint.findings import Finding, finding, where
+from book.lint.semantic import semantic_kind
+from book.lint.text import HAN, has_han, is_cjk_punct
+from book.model import Block
+
+FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！",
+              "(": "（", ")": "）"}
+PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "（": "）", "【": "】"}
+_CLOSERS = {close: open_ for open_, close in PAIRS.items()}
+
+# , ; : ? ! touching a Han character; "." only after Han at a sentence end or
+# between Han (so "3.5", "v1.2" and "example.com" stay).
+_HALF_RE = re.compile(rf"(?<=[{HAN}])[,;:?!](?![/\\])|[,;:?!](?=[{HAN}])"
+                      rf"|(?<=[{HAN}])\.(?=[{HAN}]|\s|$)")
+_PAREN_RE = re.compile(r"\(([^()\n]*)\)")
+_ELLIPSIS_RE = re.compile(r"\.{3,}|。{2,}|·{3,}|(?<!…)…(?!…)|…{3,}")
+_DASH_RE = re.compile(r"(?<![-A-Za-z0-9_])--(?![-A-Za-z0-9_>])|――|－－|(?<!—)—(?!—)")
+_SPACE_RE = re.compile(rf"(?<=[{HAN}])[ \t\u3000\u00a0]+(?=[{HAN}])")
+_FULL_ALNUM_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
+_NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
+
+# Blocks whose text is running prose; headings, bylines and captions use a
+# space as a separator ("记者 胡萌伟", "创新引领 行业首单频现") by convention.
+PROSE_KINDS = ("paragraph", "quote", "list", "table", "dateline")
+TEXT_KINDS = PROSE_KINDS + ("heading", "byline", "caption")
+
+
+def halfwidth_punctuation(text: str) -> Iterator[tuple[int, str, str]]:
+    """``(offset, mark, full-width mark)`` for half-width marks in Chinese context."""
+    for match in _HALF_RE.finditer(text):
+        yield match.start(), match.group(0), FULL_WIDTH[match.group(0)]
+    for match in _PAREN_RE.finditer(text):
+        if has_han(match.group(1)):
+            yield match.start(), "(", "（"
+            yield match.end() - 1, ")", "）"
+
+
+def unbalanced(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, mark)`` for paired marks with no partner in the text."""
+    stack: list[tuple[int, str]] = []
+    for offset, char in enumerate(text):
+        if char == "’" and offset and text[offset - 1].isascii() and text[offset - 1].isalpha():
+            continue  # an apostrophe (don’t), not a closing quote
+        if char in PAIRS:
+            stack.append((offset, char))
+        elif char in _CLOSERS:
+            if stack and stack[-1][1] == _CLOSERS[char]:
+                stack.pop()
+            else:
+                yield offset, char
+    yield from stack
+
+
+def bad_dashes(text: str) -> Iterator[tuple[int, str]]:
+    """``--``, ``――`` and a single ``—`` that is not a connector between words
+    (a lone ``—`` between two Han characters or digits is the 连接号, and correct)."""
+    for match in _DASH_RE.finditer(text):
+        mark, start, end = match.group(0), match.start(), match.end()
+        if mark == "—":
+            before = text[start - 1] if start else ""
+            after = text[end] if end < len(text) else ""
+            if before and after and not before.isspace() and not after.isspace() \
+                    and not is_cjk_punct(before) and not is_cjk_punct(after):
+                continue
+        yield start, mark
+
+
+def mixed_numbers(text: str) -> Iterator[tuple[int, str]]:
+    """Numbers written with both full-width and half-width digits."""
+    for match in _NUMBER_RE.finditer(text):
+        number = match.group(0)
+        if re.search("[0-9]", number) and re.search("[０-９]", number):
+            yield match.start(), number
+
+
+def check(blocks: list[Block], options: dict) -> list[Finding]:
+    """W201–W206 and W211 for the Chinese text in ``blocks``."""
+    found: list[Finding] = []
+    for block in blocks:
+        text = block.text
+        # A byline or caption parses as a paragraph; judge it as what it is.
+        kind = (semantic_kind(text) or block.kind) if block.kind == "paragraph" else block.kind
+        if kind not in TEXT_KINDS or not has_han(text):
+            continue
+
+        def add(code: str, offset: int, message: str, hint: str) -> None:
+            found.append(finding(code, message, where(block.loc, text, offset), hint))
+
+        for offset, mark, full in halfwidth_punctuation(text):
+            add("W201", offset, f"half-width '{mark}' in Chinese text",
+                f"use '{full}'; fixed in builds with clean.fix_punctuation = true")
+        for offset, mark in unbalanced(text):
+            partner = PAIRS.get(mark) or _CLOSERS[mark]
+            add("W202", offset, f"'{mark}' has no matching '{partner}'",
+                f"add the missing '{partner}' or delete this one")
+        for match in _ELLIPSIS_RE.finditer(text):
+            add("W203", match.start(), f"ellipsis written '{match.group(0)}'",
+                "write '……', two U+2026")
+        for offset, mark in bad_dashes(text):
+            add("W204", offset, f"dash written '{mark}'", "write '——', two U+2014, for a 破折号")
+        if kind in PROSE_KINDS:
+            for match in _SPACE_RE.finditer(text):
+                add("W205", match.start(), "space between Han characters",
+                    "delete it: Chinese text has no word spaces")
+        mixed = []  # spans already reported as W211, not again as W206
+        for offset, number in mixed_numbers(text):
+            mixed.append(range(offset, offset + len(number)))
+            add("W211", offset, f"number '{number}' mixes full-width and half-width digits",
+                "write every digit half-width, GB/T 15835")
+        for match in _FULL_ALNUM_RE.finditer(text):
+            if not any(match.start() in span for span in mixed):
+                add("W206", match.start(), f"full-width '{match.group(0)}'",
+                    "write digits and Latin letters half-width, GB/T 15835")
+    return found

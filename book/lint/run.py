@@ -1,0 +1,66 @@
+"""Run the linter over a project: read and parse its sources, lint the raw
+blocks, apply the ``[check]`` silencing and ``--strict``, and format the
+findings as compiler-style text or JSON."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from book.config import Project
+from book.errors import Reporter
+from book.errors import Diagnostic
+from book.model import Block
+from book.parse import parse_source
+from book.sources import read_source
+
+JSON_SCHEMA_VERSION = 1
+
+
+def project_blocks(project: Project, reporter: Reporter) -> list[Block]:
+    """Every source's parsed blocks, in book order, before any clean-up."""
+    blocks: list[Block] = []
+    encoding = project.meta.get("encoding")
+    for path in project.sources:
+        source = read_source(path, project.display(path), reporter, encoding)
+        blocks.extend(parse_source(source).blocks)
+    return blocks
+
+
+def lint_options(project: Project) -> dict[str, Any]:
+    """The ``[check]`` table plus the structure rules the checks must follow."""
+    return {**project.check, "structure": project.structure}
+
+
+def summary(findings: list[Diagnostic]) -> dict[str, int]:
+    counts = {"errors": 0, "warnings": 0, "info": 0}
+    for item in findings:
+        counts[{"error": "errors", "warning": "warnings"}.get(item.severity, "info")] += 1
+    return counts
+
+
+def summary_line(findings: list[Diagnostic]) -> str:
+    counts = summary(findings)
+    if not findings:
+        return "no findings"
+    return (f"{len(findings)} finding(s): {counts['errors']} error(s), "
+            f"{counts['warnings']} warning(s)")
+
+
+def as_json(findings: list[Diagnostic]) -> str:
+    """``{"version", "findings": [...], "summary": {...}}`` — see docs in README."""
+    by_code: dict[str, int] = {}
+    for item in findings:
+        by_code[item.code] = by_code.get(item.code, 0) + 1
+    return json.dumps({
+        "version": JSON_SCHEMA_VERSION,
+        "findings": [_as_dict(item) for item in findings],
+        "summary": {**summary(findings), "total": len(findings), "by_code": by_code},
+    }, ensure_ascii=False, indent=2)
+
+
+def _as_dict(item: Diagnostic) -> dict[str, Any]:
+    """One finding for JSON; diagnostics from the build get the same keys."""
+    data = item.as_dict()
+    data.setdefault("check", "build")
+    data.setdefault("related", [])
+    return data

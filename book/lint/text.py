@@ -1,0 +1,50 @@
+"""Character classes and text normalisation shared by lint and clean-up.
+
+Turns block text into comparison keys (for repeat detection) and answers
+"is this Han / CJK punctuation?" so every check uses the same definitions.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han ideographs (CJK Unified Ideographs, Extension A, compatibility ideographs).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Full-width CJK punctuation that sits between Han characters like a Han character.
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+CJK = HAN + CJK_PUNCT
+
+HAN_RE = re.compile(f"[{HAN}]")
+_CJK_PUNCT_RE = re.compile(f"[{CJK_PUNCT}]")
+
+# Punctuation that differs only in width or shape between copies of one text
+# (after NFKC): curly vs straight quotes, corner brackets, dashes, ellipsis.
+_PUNCT_FOLD = str.maketrans({
+    "“": '"', "”": '"', "「": '"', "」": '"', "『": "'", "』": "'",
+    "‘": "'", "’": "'", "—": "-", "–": "-", "―": "-", "…": "...",
+    "、": ",", "。": ".", "《": "<", "》": ">", "【": "[", "】": "]",
+})
+_SPACE_RE = re.compile(r"\s+")
+
+
+def has_han(text: str) -> bool:
+    """True when the text contains at least one Han character."""
+    return HAN_RE.search(text) is not None
+
+
+def is_cjk_punct(char: str) -> bool:
+    """True for one full-width CJK punctuation mark (。，“” …)."""
+    return bool(char) and _CJK_PUNCT_RE.fullmatch(char) is not None
+
+
+def dedupe_key(text: str) -> str:
+    """The text as compared for repeats: NFKC (full-width → half-width,
+    ideographic space → space), punctuation shapes folded, spaces removed,
+    case folded. Two paragraphs with equal keys say the same thing."""
+    folded = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
+    return _SPACE_RE.sub("", folded).casefold()
+
+
+def exact_key(text: str) -> str:
+    """The text with only its line breaks and runs of spaces normalised."""
+    return " ".join(text.split())
