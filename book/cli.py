@@ -61,23 +61,41 @@ def build(settings: Settings, path: str, editions: tuple[str, ...],
 @cli.command()
 @click.argument("path", default=".", type=click.Path())
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="Findings as text lines or JSON.")
 @click.pass_obj
-def check(settings: Settings, path: str, strict: bool) -> None:
-    """Lint the manuscript at PATH: structure problems, one line each."""
+def check(settings: Settings, path: str, strict: bool, output_format: str) -> None:
+    """Lint the manuscript at PATH: one compiler-style line per finding.
+
+    Exit status 1 when there is an error (with --strict, any warning), else 0.
+    """
     from book.build import load_book
     from book.config import load_project
+    from book.lint import CODES, lint
+    from book.lint.run import as_json, lint_options, project_blocks, summary_line
 
     reporter = settings.reporter(strict=strict)
     project = load_project(path, reporter)
     reporter.ignore |= set(project.check.get("ignore", []))
-    loaded = load_book(project, reporter)
-    chapters = loaded.book.chapters
-    sections = sum(1 for c in chapters for _ in c.all_sections())
-    errors = len(reporter.errors)
-    warnings = sum(1 for d in reporter.diagnostics if d.severity == "warning")
-    click.echo(f"{len(chapters)} chapter(s), {sections} section(s): "
-               f"{errors} error(s), {warnings} warning(s)", err=True)
-    if errors:
+    for finding in lint(project_blocks(project, reporter), lint_options(project)):
+        reporter.add(finding, echo=False)
+    # The structurer's own diagnostics (footnotes, …) belong in the check too;
+    # the clean-up's would only repeat the lint findings, so they are dropped.
+    quiet = Reporter(quiet=True, ignore=reporter.ignore)
+    load_book(project, quiet)
+    for diag in quiet.diagnostics:
+        if diag.code not in CODES:
+            reporter.add(diag, echo=False)
+    shown = sorted(reporter.diagnostics, key=lambda d: d.sort_key())
+    if output_format == "json":
+        click.echo(as_json(shown))
+    else:
+        for diag in shown:
+            if diag.severity != "info" or settings.verbose:
+                click.echo(str(diag))
+        if not settings.quiet:
+            click.echo(summary_line(shown), err=True)
+    if reporter.errors:
         sys.exit(1)
 
 
