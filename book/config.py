@@ -70,6 +70,7 @@ EDITION_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "isbn": ((str,), "ISBN override."),
     "identifier": ((str,), "Identifier override."),
     "cover": ((str,), "Cover image (project-relative path)."),
+    "label": ((str,), "Edition name shown on the cover and title page (e.g. 大字版)."),
     "embed_fonts": ((bool,), "Embed subset fonts in the EPUB."),
     "styles": ((list, str), "Extra stylesheets, after the shared ones."),
     "epub": ((dict,), "Settings for this edition's EPUB only (e.g. writing_mode = 'vertical')."),

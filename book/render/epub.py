@@ -4,6 +4,11 @@ Chapters become XHTML documents from the shared chapter template; ebooklib
 packages them with nav.xhtml (TOC + landmarks), toc.ncx and the OPF. Its
 traps are handled here: creator ids, random identifiers, wall-clock
 ``dcterms:modified`` and zip timestamps.
+
+Per edition: a cover page (``book.cover``) first in the spine and in the
+landmarks; the edition's stylesheets in cascade order, then its settings as
+``edition.css`` (``book.stylesheets.edition_css``) with the embedded subset
+fonts (``book.fonts``); vertical editions get ``page-progression-direction="rtl"``.
 """
 from __future__ import annotations
 
@@ -15,9 +20,13 @@ from ebooklib import epub
 from lxml import etree, html as lxml_html
 from markupsafe import Markup
 
+from book.cover import cover_for
+from book.errors import Location
+from book.fonts import EmbeddedFont, embed_fonts
 from book.model import Block, Book, Chapter, Footnote, Section
 from book.render import Output, RenderContext
 from book.render.html import labels, render_template
+from book.stylesheets import GENERATED_SHEET, edition_css
 
 XHTML = "application/xhtml+xml"
 
@@ -27,10 +36,24 @@ def render(ctx: RenderContext) -> list[Output]:
     words = labels(book.meta.language)
     out = epub.EpubBook()
     _metadata(out, book)
+    if ctx.edition.get("writing_mode") == "vertical":
+        out.set_direction("rtl")  # pages turn right to left, as vertical books do
     sheets = _stylesheets(out, ctx)
+    sheets.append(f"styles/{len(sheets) + 1:02d}-{GENERATED_SHEET}")  # filled in below
     common = {"book": book, "epub": True, "labels": words, "direction": None,
               "stylesheets": sheets, "body_class": f"edition-{ctx.edition.name}",
-              "edition_label": ""}
+              "edition_label": ctx.edition.get("label", "")}
+    cover = cover_for(book, ctx.edition)
+    cover_image = epub.EpubItem(uid="cover-image", file_name=cover.file_name,
+                                media_type=cover.media_type, content=cover.data)
+    cover_image.properties = ["cover-image"]
+    out.add_item(cover_image)
+    out.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    cover_page = epub.EpubItem(
+        uid="cover", file_name="cover.xhtml", media_type=XHTML,
+        content=render_template("epub_cover.xhtml.j2", cover_src=cover.file_name,
+                                **common).encode())
+    out.add_item(cover_page)
     title = epub.EpubItem(uid="titlepage", file_name="titlepage.xhtml", media_type=XHTML,
                           content=render_template("epub_titlepage.xhtml.j2", **common).encode())
     out.add_item(title)
@@ -41,19 +64,59 @@ def render(ctx: RenderContext) -> list[Output]:
                             content=content.encode())
         out.add_item(doc)
         docs.append(doc)
+    fonts = embed_fonts(ctx.edition, book.meta.language,
+                        role_texts(book, [title, *docs], words), ctx.reporter)
+    _add_fonts(out, fonts, ctx)
+    out.add_item(epub.EpubItem(
+        uid="css-edition", file_name=sheets[-1], media_type="text/css",
+        content=edition_css(ctx.edition, "epub", [f.css for f in fonts]).encode()))
     nav = epub.EpubNav(title=words["toc"])
-    nav.add_link(href=sheets[-1], rel="stylesheet", type="text/css") if sheets else None
+    for href in sheets:
+        nav.add_link(href=href, rel="stylesheet", type="text/css")
     out.add_item(nav)
     out.add_item(epub.EpubNcx())
     out.toc = [_toc_entry(chapter) for chapter in book.chapters]
-    out.spine = [title, nav, *docs]
+    out.spine = [cover_page, title, nav, *docs]
     first_body = next((c for c in book.chapters if c.kind == "body"), book.chapters[0])
     out.guide = [
+        {"href": "cover.xhtml", "title": words["cover"], "type": "cover"},
         {"href": "titlepage.xhtml", "title": words["titlepage"], "type": "titlepage"},
         {"href": "nav.xhtml", "title": words["toc"], "type": "toc"},
         {"href": first_body.file_name, "title": words["start"], "type": "bodymatter"},
     ]
-    return [Output(f"{book.meta.slug}-{ctx.edition.name}.epub", _write(out, book))]
+    return [Output(f"{book.meta.slug}-{ctx.edition.name}.epub",
+                   _write(out, book, words["landmarks"]))]
+
+
+def role_texts(book: Book, documents: list[epub.EpubItem],
+               words: dict[str, str]) -> dict[str, str]:
+    """The text set in each font role, for subsetting: the body face serves
+    every document (and the nav's labels), the heading face the titles, the
+    caption face bylines, datelines and captions (see base.css)."""
+    body = [words[k] for k in sorted(words)]
+    for doc in documents:
+        tree = etree.fromstring(doc.content)
+        body.append("".join(tree.itertext()))
+    meta = book.meta
+    heading = [meta.title, meta.subtitle, *(words[k] for k in sorted(words))]
+    caption = []
+    for chapter in book.chapters:
+        heading += [chapter.title, chapter.subtitle]
+        heading += [section.title for section in chapter.all_sections()]
+        caption += [b.text for b in chapter.all_blocks()
+                    if b.kind in ("byline", "dateline", "caption", "figure")]
+    return {"body": "".join(body), "heading": "".join(heading), "caption": "".join(caption)}
+
+
+def _add_fonts(out: epub.EpubBook, fonts: list[EmbeddedFont], ctx: RenderContext) -> None:
+    for font in fonts:
+        out.add_item(epub.EpubItem(uid=f"font-{font.role}", file_name=font.file_name,
+                                   media_type="font/woff2", content=font.data))
+        if font.missing:
+            ctx.reporter.warn("F002", f"{font.source.family} has no glyph for "
+                              f"{font.missing[:20]!r}; readers fall back for them",
+                              Location("book.toml"),
+                              f"choose another editions.{ctx.edition.name}.fonts.{font.role}")
 
 
 def _metadata(out: epub.EpubBook, book: Book) -> None:
@@ -106,13 +169,13 @@ def _section_entry(chapter: Chapter, section: Section):
     return (link, children) if children else link
 
 
-def _write(out: epub.EpubBook, book: Book) -> bytes:
+def _write(out: epub.EpubBook, book: Book, landmarks: str = "Landmarks") -> bytes:
     """Write with ebooklib, then re-zip with fixed timestamps and the
     ``mimetype`` entry first and stored, so identical input → identical bytes."""
     modified = dt.datetime.strptime(book.meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
     epub.write_epub(raw, out, {"mtime": modified, "epub2_guide": False,
-                               "raise_exceptions": True})
+                               "raise_exceptions": True, "landmark_title": landmarks})
     stamp = max(modified, dt.datetime(1980, 1, 1)).timetuple()[:6]
     result = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(result, "w") as dst:

@@ -1,0 +1,113 @@
+"""Cover images: the edition's ``cover`` file, or one generated from the
+metadata — title, subtitle, authors and the edition's label, set in the
+book's own faces (the heading and body fonts) with Pillow.
+
+Generated covers are deterministic PNG bytes: the same metadata and fonts
+give the same file (Pillow writes no timestamp into a PNG).
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from book.config import Edition
+from book.fonts import Face, role_face
+from book.model import Book
+
+WIDTH, HEIGHT = 1600, 2400  # 2:3, the proportion e-book stores ask for
+MARGIN = 150
+BACKGROUND = (246, 242, 232)
+INK = (26, 26, 26)
+ACCENT = (150, 30, 35)  # the red band of a Chinese book jacket
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+@dataclasses.dataclass
+class Cover:
+    """An image to package as the cover."""
+
+    data: bytes
+    media_type: str
+    file_name: str  # inside the EPUB, e.g. "images/cover.png"
+
+
+def cover_for(book: Book, edition: Edition) -> Cover:
+    """The edition's ``cover`` image if it sets one, else a generated one."""
+    configured = edition.get("cover")
+    if configured:
+        path = edition.root / configured
+        suffix = Path(configured).suffix.lower()
+        return Cover(path.read_bytes(), MEDIA_TYPES[suffix], f"images/cover{suffix}")
+    return Cover(generate(book, edition), "image/png", "images/cover.png")
+
+
+def generate(book: Book, edition: Edition) -> bytes:
+    """A typographic cover: a red band with the title, the subtitle under it,
+    the authors, and the edition's label at the foot."""
+    meta = book.meta
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    heading = _font(edition, "heading", meta.language, 132)
+    body = _font(edition, "body", meta.language, 64)
+    small = _font(edition, "body", meta.language, 52)
+    band_top, band_height = 560, 760
+    draw.rectangle((0, band_top, WIDTH, band_top + band_height), fill=ACCENT)
+    title_lines = wrap(meta.title, heading, WIDTH - 2 * MARGIN)
+    y = band_top + (band_height - _block_height(title_lines, heading, 1.3)) // 2
+    y = _draw_lines(draw, title_lines, heading, y, (255, 255, 255), 1.3)
+    y = band_top + band_height + 110
+    if meta.subtitle:
+        y = _draw_lines(draw, wrap(meta.subtitle, body, WIDTH - 2 * MARGIN), body, y, INK, 1.5)
+    if meta.authors:
+        sep = "、" if meta.language.startswith("zh") else ", "
+        _draw_lines(draw, wrap(sep.join(meta.authors), body, WIDTH - 2 * MARGIN), body,
+                    y + 90, INK, 1.5)
+    foot = [t for t in (str(edition.get("label", "")), meta.publisher) if t]
+    if foot:
+        _draw_lines(draw, foot, small, HEIGHT - MARGIN - len(foot) * int(small.size * 1.6),
+                    (85, 85, 85), 1.6)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Lines no wider than WIDTH. Han text may break between any two
+    characters; a space is preferred when there is one (titles such as
+    「牢记嘱托 善作善成」 break at it)."""
+    if font.getlength(text) <= width:
+        return [text]
+    lines: list[str] = []
+    for part in text.split(" "):
+        line = ""
+        for ch in part:
+            if line and font.getlength(line + ch) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+    return [line for line in lines if line]
+
+
+def _font(edition: Edition, role: str, language: str, size: int) -> ImageFont.FreeTypeFont:
+    face: Face | None = role_face(edition, role, language)
+    if face is None:  # no CJK face installed: Pillow's own font still draws Latin
+        return ImageFont.load_default(size)
+    return ImageFont.truetype(str(face.path), size, index=face.index)
+
+
+def _block_height(lines: list[str], font: ImageFont.FreeTypeFont, leading: float) -> int:
+    return int(len(lines) * font.size * leading)
+
+
+def _draw_lines(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont,
+                y: int, fill: tuple[int, int, int], leading: float) -> int:
+    """Centre each line; return the y below the last one."""
+    for line in lines:
+        x = (WIDTH - font.getlength(line)) / 2
+        draw.text((x, y), line, font=font, fill=fill)
+        y += int(font.size * leading)
+    return y

@@ -1,0 +1,147 @@
+"""EPUB font embedding: the faces an edition is set in → WOFF2 files subset to
+the characters the book uses.
+
+A full Noto CJK face is tens of MB; the book uses a few hundred to a few
+thousand characters, so each embedded face is cut down to those (fontTools)
+and compressed as WOFF2: a few hundred KB. Faces are found with fontconfig
+(``fc-match``), which also says which face of a ``.ttc`` collection holds the
+family (Noto CJK packs SC, TC, JP, KR … in one file); a family given as a font
+file in the project is used as it is.
+
+Output is deterministic: the same characters and the same font file give the
+same bytes (the ``head`` timestamp is kept, not set to the clock).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+from book.config import FONT_FILE_SUFFIXES, GENERIC_FAMILIES, Edition
+from book.errors import Location, Reporter
+
+# What each role is set in when the edition does not say (see variables.css),
+# and the weight the stylesheets ask for it in.
+DEFAULT_FAMILIES = {
+    ("body", "Hans"): "Noto Serif CJK SC", ("body", "Hant"): "Noto Serif CJK TC",
+    ("heading", "Hans"): "Noto Sans CJK SC", ("heading", "Hant"): "Noto Sans CJK TC",
+}
+ROLE_WEIGHT = {"body": 400, "heading": 700, "caption": 400}
+# Layout features kept beyond fontTools' defaults: vertical forms for vertical
+# editions, and the half-width alternates the punctuation styles use.
+EXTRA_FEATURES = ["vert", "vrt2", "vkna", "vpal", "vhal", "halt", "palt", "locl"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Face:
+    """One face of an installed font file (``index`` within a collection)."""
+
+    path: Path
+    index: int
+    family: str
+
+
+@dataclasses.dataclass
+class EmbeddedFont:
+    """A subset face ready to package: its CSS family name and its bytes."""
+
+    role: str
+    family: str        # the @font-face name, e.g. "book-body"
+    file_name: str     # inside the EPUB, e.g. "fonts/body.woff2"
+    data: bytes
+    weight: int
+    source: Face
+    missing: str       # characters of the text the face does not have
+
+    @property
+    def css(self) -> dict[str, object]:
+        """The @font-face description the edition template writes."""
+        return {"role": self.role, "family": self.family, "src": f"../{self.file_name}",
+                "format": "woff2", "weight": self.weight}
+
+
+def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
+                reporter: Reporter) -> list[EmbeddedFont]:
+    """Subset the face of each role in ``texts`` (role → the text set in it).
+
+    Empty when the edition sets ``embed_fonts = false``. A face that cannot be
+    found is a warning, not an error: readers then use their own fonts."""
+    if edition.get("embed_fonts", True) is False:
+        return []
+    fonts = []
+    for role in ("body", "heading", "caption"):
+        text = texts.get(role, "")
+        if not text.strip():
+            continue
+        face = role_face(edition, role, language)
+        if face is None:
+            reporter.warn("F001", f"no installed font for the {role} text of edition "
+                          f"'{edition.name}'; not embedded", Location("book.toml"),
+                          f"install fonts-noto-cjk or set editions.{edition.name}.fonts.{role}")
+            continue
+        data, missing = subset_face(face, text)
+        fonts.append(EmbeddedFont(role=role, family=f"book-{role}",
+                                  file_name=f"fonts/{role}.woff2", data=data,
+                                  weight=ROLE_WEIGHT[role], source=face, missing=missing))
+    return fonts
+
+
+def role_face(edition: Edition, role: str, language: str) -> Face | None:
+    """The face a role is set in: the edition's ``fonts.ROLE`` (first family
+    that is not generic), else the default for the script."""
+    configured = (edition.get("fonts") or {}).get(role)
+    names = [configured] if isinstance(configured, str) else list(configured or [])
+    names = [n for n in names if n not in GENERIC_FAMILIES]
+    if not names:
+        script = "Hant" if "Hant" in language or language.endswith(("-TW", "-HK", "-MO")) else "Hans"
+        default = DEFAULT_FAMILIES.get((role, script))
+        if default is None:  # captions fall back to the body face
+            return role_face(edition, "body", language) if role != "body" else None
+        names = [default]
+    name = names[0]
+    if name.lower().endswith(FONT_FILE_SUFFIXES):
+        return Face(path=edition.root / name, index=0, family=Path(name).stem)
+    return find_face(name, ROLE_WEIGHT[role])
+
+
+@functools.cache
+def find_face(family: str, weight: int = 400) -> Face | None:
+    """The installed file and collection index of FAMILY at WEIGHT, or None
+    when fontconfig would substitute another family."""
+    if not shutil.which("fc-match"):
+        return None
+    # fontconfig weights: regular 80, bold 200.
+    fc_weight = 200 if weight >= 600 else 80
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{family}:weight={fc_weight}"],
+        capture_output=True, text=True, check=False).stdout.split("\n")
+    if len(out) < 3 or family not in [f.strip() for f in out[2].split(",")]:
+        return None
+    return Face(path=Path(out[0]), index=int(out[1] or 0), family=family)
+
+
+def subset_face(face: Face, text: str) -> tuple[bytes, str]:
+    """WOFF2 bytes of FACE cut down to TEXT's characters, and the characters
+    of TEXT it lacks (reported by the caller; readers fall back for them)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    chars = sorted({ch for ch in text if not ch.isspace()})
+    font = TTFont(str(face.path), fontNumber=face.index, recalcTimestamp=False, lazy=False)
+    cmap = font.getBestCmap() or {}
+    missing = "".join(ch for ch in chars if ord(ch) not in cmap)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = sorted(set(options.layout_features) | set(EXTRA_FEATURES))
+    options.name_IDs = ["*"]  # keep the licence and family names
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(chars))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff2"
+    font.save(buffer, reorderTables=False)
+    return buffer.getvalue(), missing
