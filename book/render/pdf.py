@@ -30,7 +30,7 @@ def render(ctx: RenderContext) -> list[Output]:
     book = ctx.book
     html = render_template(
         "print_book.html.j2", book=book, epub=False, labels=labels(book.meta.language),
-        edition=ctx.edition, edition_label="")
+        edition=ctx.edition, edition_label=ctx.edition.get("label", ""))
     fetcher = project_fetcher(ctx.project.root)
     sheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in ctx.stylesheets]
     sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
