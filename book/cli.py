@@ -1,4 +1,4 @@
-"""Command line: ``book build``, ``book check``, ``book editions``."""
+"""Command line: ``book build``, ``book check``, ``book editions``, ``book new``."""
 from __future__ import annotations
 
 import sys
@@ -117,6 +117,20 @@ def editions(settings: Settings, path: str) -> None:
         for fmt in edition.formats:
             for sheet in describe(project, edition, fmt):  # in cascade order
                 click.echo(f"  {fmt} stylesheet: {sheet}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--title", help="Book title (default: the folder name).")
+def new(path: str, title: str | None) -> None:
+    """Create a new book project at PATH: book.toml with two editions, a sample
+    chapter, styles/ with the design tokens ready to edit, and a .gitignore."""
+    from pathlib import Path
+
+    from book.scaffold import create
+
+    for written in create(Path(path), title):
+        click.echo(str(written))
 
 
 def main() -> None:

@@ -69,5 +69,12 @@ def edition_css(edition: Edition, fmt: str, font_faces: list[dict[str, Any]] | N
 
 def describe(project: Project, edition: Edition, fmt: str) -> list[str]:
     """The cascade as ``book editions`` prints it: paths, then the generated sheet."""
-    names = [project.display(path) for path in stylesheets(project, edition, fmt)]
+    package = package_styles_dir().resolve()
+    root = project.root.resolve()
+    names = []
+    for path in stylesheets(project, edition, fmt):
+        real = path.resolve()
+        inside_package = real.is_relative_to(package) and not real.is_relative_to(root)
+        names.append(f"(package) {real.relative_to(package)}" if inside_package
+                     else project.display(path))
     return names + [f"{GENERATED_SHEET} (generated from the edition's settings)"]
