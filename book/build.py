@@ -8,10 +8,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import click
+
 from book.cache import Cache, key as cache_key
 from book import editions
 from book.config import Edition, Project
-from book.errors import BookError, BuildError, Location, Reporter, UsageError
+from book.clean.report import summary_line, write_reports
+from book.errors import BookError, BuildError, Diagnostic, Location, Reporter, UsageError
+from book.lint import lint
+from book.lint.run import lint_options
 from book.metadata import resolve_metadata
 from book.model import Block, Book, Footnote
 from book.parse import parse_source
@@ -29,6 +34,7 @@ class Loaded:
     book: Book
     changes: list[dict[str, Any]]
     blocks: list[Block]
+    findings: list[Diagnostic] = dataclasses.field(default_factory=list)  # lint, before clean-up
 
 
 def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) -> Loaded:
@@ -53,6 +59,7 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         front = front or parsed.front_matter
         texts.append(source.text)
     context = CleanContext(options=project.clean, reporter=reporter)
+    findings = lint(blocks, lint_options(project))  # for the build report
     blocks = run_transforms(blocks, context)
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)
@@ -62,7 +69,7 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
     for chapter in shaped.chapters:
         if chapter.kind == "front":
             chapter.title = meta.title
-    return Loaded(Book(meta=meta, chapters=shaped.chapters), context.changes, blocks)
+    return Loaded(Book(meta=meta, chapters=shaped.chapters), context.changes, blocks, findings)
 
 
 def select_editions(project: Project, names: tuple[str, ...],
@@ -113,6 +120,11 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
             reporter.add(diag)
         for output in outputs:
             written.append(write_atomic(project.out_dir, output.name, output.data))
+    reports = write_reports(lambda name, data: write_atomic(project.out_dir, name, data),
+                            loaded.book.meta.slug, [e.name for e, _ in plan],
+                            loaded.changes, loaded.findings)
+    if not reporter.quiet:
+        click.echo(summary_line(loaded.changes, loaded.findings, reports), err=True)
     return written
 
 

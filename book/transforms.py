@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
+from book.clean import breaks, dedupe, headings, punctuation, semantic, spaces, stray
 from book.errors import Reporter
 from book.model import Block
 
@@ -23,8 +24,17 @@ class CleanContext:
 
 Transform = Callable[[list[Block], CleanContext], list[Block]]
 
-# (name, default on?, function) — in the order they run.
-TRANSFORMS: list[tuple[str, bool, Transform]] = []
+# (name, default on?, function) — in the order they run; each name is a
+# switch in `[clean]` (e.g. `dedupe = false`). Bodies live in book/clean/.
+TRANSFORMS: list[tuple[str, bool, Transform]] = [
+    (stray.NAME, True, stray.transform),              # drop `&lt;p`, a lone `</div>`
+    (headings.NAME, True, headings.transform),        # ## X then ### X → ## X
+    (dedupe.NAME, True, dedupe.transform),            # repeated paragraphs and blocks
+    (semantic.NAME, True, semantic.transform),        # bylines, captions, datelines
+    (breaks.NAME, True, breaks.transform),            # join lines inside Chinese text
+    (spaces.NAME, True, spaces.transform),            # NBSP / ideographic spaces
+    (punctuation.NAME, False, punctuation.transform),  # half-width → full-width (opt-in)
+]
 
 
 def run_transforms(blocks: list[Block], context: CleanContext) -> list[Block]:

@@ -86,8 +86,7 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
             continue
         text = block.text
         if is_stray_fragment(block):
-            found.append(finding("W121", f"stray escaped markup '{text.strip()}'",
-                                 block.loc, STRAY_HINT))
+            found.append(stray_finding(block))
             continue
         for offset, fragment in escaped_tags(block):
             found.append(finding("W121", f"escaped or unclosed HTML tag '{fragment}' "
@@ -102,8 +101,17 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
                                  where(block.loc, text, match.start()),
                                  "fix the Markdown syntax or escape the character"))
     for index, tag in unmatched_html_blocks(blocks):
-        hint = ("removed in builds; set clean.stray_markup = false to keep"
-                if is_tag_only(blocks[index]) else "close the tag or delete it")
-        found.append(finding("W122", f"HTML tag '{tag}' is never matched", blocks[index].loc, hint))
+        found.append(unmatched_finding(blocks[index], tag))
     return found
+
+
+def stray_finding(block: Block) -> Finding:
+    """W121 for a paragraph that is only a tag fragment (dropped in builds)."""
+    return finding("W121", f"stray escaped markup '{block.text.strip()}'", block.loc, STRAY_HINT)
+
+
+def unmatched_finding(block: Block, tag: str) -> Finding:
+    """W122 for an unmatched tag; tag-only blocks are dropped in builds."""
+    hint = STRAY_HINT if is_tag_only(block) else "close the tag or delete it"
+    return finding("W122", f"HTML tag '{tag}' is never matched", block.loc, hint)
 

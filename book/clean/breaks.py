@@ -1,0 +1,52 @@
+"""Join Markdown soft line breaks inside Chinese text. A manuscript wrapped
+mid-sentence renders each break as a newline, which browsers and WeasyPrint
+show as a space between two Han characters; Chinese has no word spaces, so
+a break between two CJK characters is removed (in the HTML and the text).
+A break next to Latin text stays: there it is a real word space."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from book.clean import note, record
+from book.lint.text import CJK
+from book.model import Block
+
+if TYPE_CHECKING:
+    from book.transforms import CleanContext
+
+NAME = "join_lines"
+KINDS = ("paragraph", "quote", "list", "table", "heading", "byline", "caption", "dateline",
+         "figure")
+_TAGS = r"(?:</?[A-Za-z][^>]*>)*"
+_HTML_BREAK_RE = re.compile(rf"([{CJK}]{_TAGS})[ \t]*\n[ \t]*({_TAGS}[{CJK}])")
+_TEXT_BREAK_RE = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
+_PRE_RE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+
+
+def join_html(html: str) -> str:
+    """``html`` with CJK–CJK line breaks removed, ``<pre>`` left alone."""
+    parts = _PRE_RE.split(html)
+    return "".join(p if p.startswith("<pre") else _HTML_BREAK_RE.sub(r"\1\2", p) for p in parts)
+
+
+def join_text(text: str) -> str:
+    return _TEXT_BREAK_RE.sub("", text)
+
+
+def transform(blocks: list[Block], context: "CleanContext") -> list[Block]:
+    """Blocks whose Chinese lines are joined without a space."""
+    out = []
+    for block in blocks:
+        if block.kind in KINDS and "\n" in block.text:
+            html, text = join_html(block.html), join_text(block.text)
+            if html != block.html or text != block.text:
+                joined = block.text.count("\n") - text.count("\n")
+                note(context, "C311", block, f"joined {joined} line break(s) inside Chinese text")
+                record(context, NAME, "joined", block, f"{joined} line break(s)", "C311")
+                block = dataclasses.replace(block, html=Markup(html), text=text)
+        out.append(block)
+    return out

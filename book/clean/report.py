@@ -1,0 +1,57 @@
+"""The build's clean-up report: ``dist/<slug>-<edition>.report.json`` with
+every change (transform, action, source line, text) and every lint finding
+of the raw manuscript, and the one-line stderr summary of what was repaired."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+from book.errors import Diagnostic
+
+REPORT_VERSION = 1
+# action -> how the summary line says it
+_PHRASES = {"removed": "removed", "merged": "merged", "marked": "marked",
+            "joined": "joined lines in", "normalised": "normalised spaces in",
+            "fixed": "fixed punctuation in"}
+
+
+def report_name(slug: str, edition: str) -> str:
+    return f"{slug}-{edition}.report.json"
+
+
+def report_data(slug: str, edition: str, changes: list[dict[str, Any]],
+                findings: list[Diagnostic]) -> dict[str, Any]:
+    """The report as plain data (sorted, so rebuilds write identical bytes)."""
+    ordered = sorted(changes, key=lambda c: (c["path"], c["line"], c["transform"]))
+    return {
+        "version": REPORT_VERSION,
+        "book": slug,
+        "edition": edition,
+        "changes": ordered,
+        "findings": [f.as_dict() for f in sorted(findings, key=lambda f: f.sort_key())],
+        "summary": dict(sorted(Counter(f"{c['transform']}.{c['action']}" for c in changes).items())),
+    }
+
+
+def write_reports(write: Callable[[str, bytes], Path], slug: str, editions: list[str],
+                  changes: list[dict[str, Any]], findings: list[Diagnostic]) -> list[Path]:
+    """Write one report per edition built, through ``write`` (atomic)."""
+    paths = []
+    for edition in editions:
+        data = report_data(slug, edition, changes, findings)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        paths.append(write(report_name(slug, edition), text.encode("utf-8")))
+    return paths
+
+
+def summary_line(changes: list[dict[str, Any]], findings: list[Diagnostic],
+                 reports: list[Path]) -> str:
+    """``clean-up: removed 7 block(s), merged 1 heading, …; report: …``."""
+    counts = Counter(c["action"] for c in changes)
+    parts = [f"{_PHRASES.get(action, action)} {n} block(s)" for action, n in sorted(counts.items())]
+    done = ", ".join(parts) if parts else "nothing to repair"
+    where = f"; report: {reports[0]}" + (f" (+{len(reports) - 1})" if len(reports) > 1 else "") \
+        if reports else ""
+    return f"clean-up: {done}; {len(findings)} lint finding(s) in the manuscript{where}"
