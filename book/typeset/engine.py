@@ -1,0 +1,299 @@
+"""The WeasyPrint extension: Chinese justification, punctuation compression
+and Han–Latin spacing, installed only for the duration of one render.
+
+Three functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
+
+- ``Layout.set_text`` adds OpenType ``halt`` (half-width) on the byte ranges of
+  the marks the punctuation style compresses. Pango shapes with it in the line
+  breaking pass *and* the drawing pass, so both measure the same widths.
+- ``text_align`` (called once per laid-out line) adds the Han–Latin space and,
+  on a justified line, spreads the slack over every inter-character gap
+  (``book.typeset.plan``); an overfull line first trims a line-end mark to
+  half width, then tightens. Widths and positions of the boxes are updated.
+- ``Layout.get_first_line`` widens the glyphs of the drawn line by exactly the
+  planned amounts (Pango glyph geometry): nothing is inserted in the text,
+  so the PDF's text layer stays the manuscript's.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import inspect
+import math
+from typing import Iterator
+
+from book.errors import BuildError
+from book.typeset import plan
+from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted
+
+SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """An edition's typesetting choices."""
+
+    punctuation: str = "quanjiao"
+    autospace: float = 0.25  # em; 0 turns Han–Latin spacing off
+
+
+_active: Settings | None = None
+_originals: dict[str, object] = {}
+
+
+def check_weasyprint() -> None:
+    """Refuse to patch a WeasyPrint whose internals are not the ones we know."""
+    import weasyprint
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    expected = {
+        (inline, "text_align"): ["context", "line", "available_width", "last"],
+        (line_break.Layout, "set_text"): ["self", "text", "justify"],
+        (line_break.Layout, "get_first_line"): ["self"],
+    }
+    problem = None
+    if not weasyprint.__version__.startswith(SUPPORTED):
+        problem = f"WeasyPrint {weasyprint.__version__} is installed"
+    for (owner, name), params in expected.items():
+        func = getattr(owner, name, None)
+        if func is None or list(inspect.signature(func).parameters) != params:
+            problem = f"weasyprint {owner.__name__}.{name} changed"
+    if problem:
+        raise BuildError(f"Chinese typesetting cannot run: {problem}",
+                         hint=f"install WeasyPrint {SUPPORTED}x (pip install "
+                              "'weasyprint>=70,<71')")
+
+
+@contextlib.contextmanager
+def installed(settings: Settings) -> Iterator[None]:
+    """Patch WeasyPrint for one render (layout *and* drawing: keep
+    ``write_pdf`` inside the block); restore it afterwards, even on error."""
+    global _active
+    if settings.punctuation not in PUNCTUATION_STYLES:
+        raise BuildError(f"unknown punctuation style '{settings.punctuation}'",
+                         hint="valid styles: " + ", ".join(PUNCTUATION_STYLES))
+    check_weasyprint()
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    if _active is not None:
+        raise BuildError("typesetting is already installed (nested render)")
+    targets = {"set_text": (line_break.Layout, _set_text),
+               "get_first_line": (line_break.Layout, _get_first_line),
+               "text_align": (inline, _text_align)}
+    for name, (owner, func) in targets.items():
+        _originals[name] = getattr(owner, name)
+        setattr(owner, name, func)
+    _active = settings
+    try:
+        yield
+    finally:
+        for name, (owner, _) in targets.items():
+            setattr(owner, name, _originals.pop(name))
+        _active = None
+
+
+# --- Pango side: halt attributes and glyph widening ------------------------
+
+def _set_text(self, text: str, justify: bool = False) -> None:
+    _originals["set_text"](self, text, justify)
+    self._ts_fresh = True
+    if _active is None or not self.text:
+        return
+    marks = halted(self.text, _active.punctuation)
+    trim = getattr(self, "_ts_trim", None)
+    if justify and trim is not None and trim < len(self.text):
+        marks.add(trim)
+    if marks:
+        _add_halt(self, marks)
+
+
+def _add_halt(layout, indices: set[int]) -> None:
+    from weasyprint.text.ffi import ffi, pango
+
+    attr_list = pango.pango_layout_get_attributes(layout.layout)
+    if attr_list == ffi.NULL:
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    offsets = _byte_offsets(layout.text)
+    for index in sorted(indices):
+        attr = pango.pango_attr_font_features_new(b"halt 1")
+        attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
+        # insert, not change: the style's own font features must stay.
+        pango.pango_attr_list_insert(attr_list, attr)
+    pango.pango_layout_set_attributes(layout.layout, attr_list)
+
+
+@functools.lru_cache(maxsize=4096)
+def _byte_offsets(text: str) -> tuple[int, ...]:
+    offsets, total = [0], 0
+    for char in text:
+        total += len(char.encode())
+        offsets.append(total)
+    return tuple(offsets)
+
+
+def _get_first_line(self):
+    first_line, index = _originals["get_first_line"](self)
+    deltas = getattr(self, "_ts_deltas", None)
+    if deltas and getattr(self, "_ts_fresh", False):
+        self._ts_fresh = False  # widen once per shaping, never twice
+        _widen(first_line, self.text, deltas, self.style["font_size"])
+    return first_line, index
+
+
+def _widen(line, text: str, deltas: dict[int, float], font_size: float) -> None:
+    """Add ``deltas[i]`` px after character ``i`` by widening its glyph.
+
+    Amounts are whole thousandths of an em, rounded away from zero in Pango
+    units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
+    from weasyprint.text.ffi import ffi
+
+    offsets = _byte_offsets(text)
+    wanted = {offsets[i]: d for i, d in deltas.items() if i < len(text)}
+    run = line.runs
+    while run != ffi.NULL:
+        item = run.data
+        glyphs = item.glyphs
+        start = item.item.offset
+        for g in range(glyphs.num_glyphs):
+            cluster = start + glyphs.log_clusters[g]
+            delta = wanted.pop(cluster, None)
+            if delta:
+                units = delta / font_size * 1000 * font_size * 1024 / 1000
+                glyphs.glyphs[g].geometry.width += (math.ceil(units) if units > 0
+                                                    else math.floor(units))
+        run = run.next
+
+
+# --- Layout side: plan and apply each line ---------------------------------
+
+def _text_align(context, line, available_width, last):
+    from weasyprint.formatting_structure import boxes
+
+    leaves = list(_leaves(line, boxes))
+    texts = [_usable_text(box, boxes) for box in leaves]
+    runs = plan.flatten(texts)
+    deltas: dict[tuple[int, int], float] = {}
+    em = line.style["font_size"]
+    if _active.autospace and runs:
+        for slot in plan.autospace_gaps(runs):
+            deltas[(slot.box, slot.index)] = _active.autospace * leaves[slot.box].style["font_size"]
+    align = line.style["text_align_all"] if not last else line.style["text_align_last"]
+    if last and align == "auto":
+        align = line.style["text_align_all"]
+    justify = (align == "justify" and not last and runs
+               and line.style["white_space"] in ("normal", "nowrap", "pre-line"))
+    trimmed = 0.0
+    if justify:
+        extra = available_width - line.width - sum(deltas.values())
+        if extra < 0:
+            trimmed = _trim_line_end(leaves, texts)
+            extra += trimmed
+        slots = plan.stretch_gaps(runs)
+        for key, value in plan.spread(slots, extra, em / 1000).items():
+            deltas[key] = deltas.get(key, 0.0) + value
+    if deltas or trimmed:
+        _apply(line, leaves, deltas, trimmed, boxes)
+    if justify:
+        return 0
+    return _originals["text_align"](context, line, available_width, last)
+
+
+def _leaves(box, boxes) -> Iterator:
+    """The line's in-flow leaf boxes, left to right (LTR lines)."""
+    for child in getattr(box, "children", ()):
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, (boxes.LineBox, boxes.InlineBox)):
+            yield from _leaves(child, boxes)
+        else:
+            yield child
+
+
+def _usable_text(box, boxes) -> str | None:
+    """A text box we may adjust, or None (atomic boxes, preformatted text,
+    letter-spaced text, right-to-left text)."""
+    if not isinstance(box, boxes.TextBox) or box.pango_layout is None:
+        return None
+    style = box.style
+    if (style["white_space"] not in ("normal", "nowrap", "pre-line")
+            or style["letter_spacing"] != "normal" or style["direction"] != "ltr"):
+        return None
+    return box.text
+
+
+def _trim_line_end(leaves, texts) -> float:
+    """Set an overfull line's final closing mark half width (GB/T 15834
+    §5.1.10); return the width freed."""
+    if not leaves or texts[-1] is None or not texts[-1]:
+        return 0.0
+    box, text = leaves[-1], texts[-1]
+    index = len(text) - 1
+    if text[index] not in CLOSING or index in halted(text, _active.punctuation):
+        return 0.0
+    saving = _halt_saving(box.style, text[index])
+    if saving <= 0:
+        return 0.0
+    box.pango_layout._ts_trim = index
+    return saving
+
+
+def _halt_saving(style, char: str) -> float:
+    """How much narrower ``char`` is with ``halt`` in this style's font."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    key = (char, _font_key(style))
+    if key not in _saving_cache:
+        widths = []
+        for trim in (None, 0):
+            layout = Layout(style)
+            layout._ts_trim = trim
+            layout.set_text(char, justify=True)
+            widths.append(line_size(layout.get_first_line()[0], style)[0])
+        _saving_cache[key] = widths[0] - widths[1]
+    return _saving_cache[key]
+
+
+_saving_cache: dict[tuple, float] = {}
+
+
+def _font_key(style) -> tuple:
+    return (tuple(style["font_family"]), style["font_size"], style["font_weight"],
+            style["font_style"], style["lang"], str(style["font_feature_settings"]))
+
+
+def _apply(line, leaves, deltas, trimmed: float, boxes) -> None:
+    """Give each box its planned widths (the last one less what trimming its
+    final mark saved) and shift everything after it."""
+    per_box: dict[int, dict[int, float]] = {}
+    for (number, index), value in deltas.items():
+        per_box.setdefault(number, {})[index] = value
+    added = {id(leaves[n]): sum(d.values()) for n, d in per_box.items()}
+    if trimmed:
+        added[id(leaves[-1])] = added.get(id(leaves[-1]), 0.0) - trimmed
+    for number, box_deltas in per_box.items():
+        layout = leaves[number].pango_layout
+        layout._ts_deltas = box_deltas
+    _shift(line, added, 0.0, boxes)
+
+
+def _shift(box, added: dict[int, float], advance: float, boxes) -> float:
+    """Like WeasyPrint's ``add_word_spacing``: move ``box`` right by
+    ``advance``, grow it by what was added inside it; return the new advance."""
+    if isinstance(box, boxes.TextBox):
+        box.position_x += advance
+        extra = added.get(id(box), 0.0)
+        box.width += extra
+        return advance + extra
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += advance
+        before = advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                advance = _shift(child, added, advance, boxes)
+        box.width += advance - before
+        return advance
+    box.translate(advance, 0)
+    return advance
