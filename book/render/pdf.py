@@ -39,9 +39,12 @@ def render(ctx: RenderContext) -> list[Output]:
     area = type_area(_page_size(ctx), ctx.edition.settings, ctx.stylesheets)
     # Last, so the whole-lines type area wins over any margins set before it.
     sheets.append(CSS(string=area.css(), url_fetcher=fetcher))
-    document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
-                    url_fetcher=fetcher).render(stylesheets=sheets)
-    data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
+    from book import typeset
+
+    with typeset.installed(typeset.settings_for(ctx.edition, book.meta.language)):
+        document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
+                        url_fetcher=fetcher).render(stylesheets=sheets)
+        data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
     outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
     if ctx.edition.get("impose") == "saddle-stitch":
         from book.impose import impose_saddle_stitch
