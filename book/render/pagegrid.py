@@ -92,7 +92,9 @@ def type_area(page_size: str, settings: dict, sheets: list[Path]) -> TypeArea:
     # The text block is exactly N lines and M characters; what is left over
     # goes to the foot and the outside margin, keeping the head and the
     # binding edge where the designer put them.
-    bottom = height - top - lines * pitch
+    # 0.01 pt of slack: rounding in the CSS or in WeasyPrint must never push
+    # the last line off the page.
+    bottom = height - top - lines * pitch - 0.01
     outside = width - inside - chars * font_size
     bleed = settings.get("bleed", "")
     if bleed:
