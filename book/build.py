@@ -21,6 +21,7 @@ from book.metadata import resolve_metadata
 from book.model import Block, Book, Footnote
 from book.parse import parse_source
 from book.progress import page_progress, wanted
+from book.resources import resolve_parsed
 from book.sources import read_source
 from book.stylesheets import stylesheets
 from book.structure import structure
@@ -53,11 +54,18 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         offset = len(footnotes)
         parsed = cache.get_or_make(
             "parse", cache_key(source.text, source.display, offset),
-            lambda: parse_source(source, footnote_offset=offset), reporter)
+            lambda: parse_source(source, footnote_offset=offset, reporter=reporter),
+            reporter)
+        # Not cached: it depends on the image files, not only on the text.
+        parsed = resolve_parsed(parsed, project.root, reporter)
         blocks.extend(parsed.blocks)
         footnotes.extend(parsed.footnotes)
         front = front or parsed.front_matter
         texts.append(source.text)
+    if not blocks:
+        raise BuildError("nothing to build: the manuscript is empty",
+                         Location(", ".join(project.display(p) for p in project.sources)),
+                         hint="write some Markdown in it ('# Title' starts a chapter)")
     context = CleanContext(options=project.clean, reporter=reporter)
     findings = lint(blocks, lint_options(project))  # for the build report
     blocks = run_transforms(blocks, context)

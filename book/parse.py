@@ -3,6 +3,10 @@
 markdown-it-py does the parsing (CommonMark + tables, strikethrough, footnotes,
 front matter); here its token stream is cut into top-level blocks, each
 rendered to HTML once and given its plain text and source line.
+
+Two safety hooks run here: blocks holding raw HTML are sanitised (sanitize.py,
+one warning per change, at file:line), and containers nested deeper than the
+parser's limit are kept as plain paragraphs instead of being dropped.
 """
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from book.errors import Location
+from book.errors import Diagnostic, Location, Reporter
 from book.model import Block, Footnote
+from book.sanitize import sanitize_html, text_of
 from book.sources import SourceFile
 
 BLOCK_KINDS = {
@@ -24,6 +29,14 @@ BLOCK_KINDS = {
     "table_open": "table", "blockquote_open": "quote", "fence": "code",
     "code_block": "code", "html_block": "html", "hr": "hr",
 }
+
+# markdown-it stops parsing (and silently drops the rest) at ``maxNesting``;
+# from DEPTH_GUARD on, the remaining lines become plain paragraphs instead.
+# Lists cost two levels per step, so this allows ~8 nested lists or ~16 quotes,
+# well inside every later stage's recursion limits.
+MAX_NESTING = 20
+DEPTH_GUARD = MAX_NESTING - 4
+RAW_HTML = ("html_inline", "html_block")
 
 
 @dataclasses.dataclass
@@ -42,8 +55,10 @@ def markdown() -> MarkdownIt:
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True})
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True,
+                                   "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
+    md.block.ruler.before("table", "book_depth_guard", _depth_guard)
     md.use(front_matter_plugin).use(footnote_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
@@ -57,11 +72,41 @@ def _render_footnote_ref(self, tokens, idx, options, env) -> str:
             f'role="doc-noteref">{number}</a></sup>')
 
 
-def parse_source(source: SourceFile, footnote_offset: int = 0) -> ParsedSource:
-    """Tokens of one file → blocks (headings included) and footnotes."""
+def _depth_guard(state, start: int, end: int, silent: bool) -> bool:
+    """Past DEPTH_GUARD, take the lines of this container as one paragraph
+    (their deeper markers kept as text) and note it for a warning."""
+    if state.level < DEPTH_GUARD:
+        return False
+    if silent:
+        return True
+    line = start
+    while line < end and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+        line += 1
+    line = max(line, start + 1)
+    content = state.getLines(start, line, state.blkIndent, False).strip()
+    state.push("paragraph_open", "p", 1).map = [start, line]
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = content, [start, line], []
+    state.push("paragraph_close", "p", -1)
+    state.line = line
+    state.env.setdefault("book_too_deep", []).append(start + 1)
+    return True
+
+
+def parse_source(source: SourceFile, footnote_offset: int = 0,
+                 reporter: Reporter | None = None) -> ParsedSource:
+    """Tokens of one file → blocks (headings included) and footnotes.
+
+    Sanitiser and nesting warnings go to ``reporter`` (none: not reported)."""
     md = markdown()
     env: dict[str, Any] = {"footnote_offset": footnote_offset}
     tokens = md.parse(source.text, env)
+    reporter = reporter or Reporter(quiet=True)
+    if env.get("book_too_deep"):
+        reporter.warn("P001", f"lists or block quotes nested deeper than {DEPTH_GUARD} "
+                      "levels; the deeper lines are kept as plain paragraphs",
+                      Location(source.display, env["book_too_deep"][0], 1),
+                      hint="flatten the nesting")
     blocks: list[Block] = []
     footnotes: list[Footnote] = []
     front: dict[str, Any] = {}
@@ -72,9 +117,10 @@ def parse_source(source: SourceFile, footnote_offset: int = 0) -> ParsedSource:
         if tok.type == "front_matter":
             front = _front_matter(tok.content)
         elif tok.type == "footnote_block_open":
-            footnotes = _footnotes(tokens[i + 1:end], env, footnote_offset)
+            footnotes = _footnotes(tokens[i + 1:end], env, footnote_offset,
+                                   source.display, reporter)
         else:
-            blocks.append(_block(tokens[i:end + 1], env, source.display))
+            blocks.append(_block(tokens[i:end + 1], env, source.display, reporter))
         i = end + 1
     return ParsedSource(source, blocks, footnotes, front)
 
@@ -91,17 +137,38 @@ def _block_end(tokens: list[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _block(tokens: list[Token], env: dict[str, Any], display: str) -> Block:
+def _block(tokens: list[Token], env: dict[str, Any], display: str,
+           reporter: Reporter) -> Block:
     first = tokens[0]
     line = first.map[0] + 1 if first.map else 0
     kind = BLOCK_KINDS.get(first.type, first.type.removesuffix("_open"))
-    html = Markup(markdown().renderer.render(tokens, markdown().options, env))
     level = int(first.tag[1]) if kind == "heading" else 0
-    if kind == "heading":
-        html = Markup(markdown().renderer.render(tokens[1].children or [],
-                                                 markdown().options, env))
-    return Block(kind=kind, html=html, text=plain_text(tokens), level=level,
+    body = (tokens[1].children or []) if kind == "heading" else tokens
+    html = _render_safe(body, env, Location(display, line, 1), reporter)
+    # With raw HTML, the visible text is what survived the sanitiser.
+    text = text_of(html).strip() if _has_raw_html(body) else plain_text(tokens)
+    return Block(kind=kind, html=html, text=text, level=level,
                  loc=Location(display, line, 1))
+
+
+def _render_safe(tokens: list[Token], env: dict[str, Any], loc: Location,
+                 reporter: Reporter) -> Markup:
+    """Render tokens to HTML; sanitise it when the author wrote raw HTML."""
+    html = markdown().renderer.render(tokens, markdown().options, env)
+    if not _has_raw_html(tokens):
+        return Markup(html)
+    clean, findings = sanitize_html(html)
+    for finding in findings:
+        # Rendered HTML keeps the source's line breaks, so lines map across.
+        where = Location(loc.path, loc.line + finding.line - 1, 1) if loc.line else loc
+        reporter.add(Diagnostic(finding.code, finding.message, where,
+                                hint="allowed HTML: README, 'Raw HTML'"))
+    return Markup(clean)
+
+
+def _has_raw_html(tokens: list[Token]) -> bool:
+    return any(tok.type in RAW_HTML or (tok.children and _has_raw_html(tok.children))
+               for tok in tokens)
 
 
 def plain_text(tokens: list[Token]) -> str:
@@ -113,14 +180,14 @@ def plain_text(tokens: list[Token]) -> str:
         elif tok.type in ("fence", "code_block"):
             parts.append(tok.content.rstrip("\n"))
         elif tok.type == "html_block":
-            parts.append(tok.content.strip())
+            parts.append(text_of(tok.content).strip())
     return "\n".join(p for p in parts if p)
 
 
 def _inline_text(children: list[Token]) -> str:
     out = []
     for child in children:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type in ("text", "code_inline"):  # html_inline: tags, not text
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append("\n")
@@ -129,7 +196,8 @@ def _inline_text(children: list[Token]) -> str:
     return "".join(out)
 
 
-def _footnotes(tokens: list[Token], env: dict[str, Any], offset: int) -> list[Footnote]:
+def _footnotes(tokens: list[Token], env: dict[str, Any], offset: int,
+               display: str = "", reporter: Reporter | None = None) -> list[Footnote]:
     notes: list[Footnote] = []
     i = 0
     while i < len(tokens):
@@ -137,7 +205,9 @@ def _footnotes(tokens: list[Token], env: dict[str, Any], offset: int) -> list[Fo
         if tok.type == "footnote_open":
             end = _block_end(tokens, i)
             body = [t for t in tokens[i + 1:end] if t.type != "footnote_anchor"]
-            html = markdown().renderer.render(body, markdown().options, env)
+            line = tok.map[0] + 1 if tok.map else 0
+            html = _render_safe(body, env, Location(display, line, 1),
+                                reporter or Reporter(quiet=True))
             number = tok.meta["id"] + offset + 1
             notes.append(Footnote(number=number, label=tok.meta.get("label", ""),
                                   html=Markup(html)))

@@ -25,6 +25,7 @@ from book.errors import Location
 from book.fonts import EmbeddedFont, embed_fonts
 from book.model import Block, Book, Chapter, Footnote, Section
 from book.render import Output, RenderContext
+from book.resources import add_epub_images
 from book.render.html import labels, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
 
@@ -35,6 +36,7 @@ def render(ctx: RenderContext) -> list[Output]:
     book = to_xhtml_safe(ctx.book)
     words = labels(book.meta.language)
     out = epub.EpubBook()
+    add_epub_images(out, book, ctx.project.root, ctx.reporter)  # book.resources
     _metadata(out, book)
     if ctx.edition.get("writing_mode") == "vertical":
         out.set_direction("rtl")  # pages turn right to left, as vertical books do
@@ -220,4 +222,4 @@ def xhtml_fragment(fragment: str) -> Markup:
     parts = [etree.tostring(child, method="xml", encoding="unicode", with_tail=True)
              for child in wrapper]
     text = Markup.escape(wrapper.text or "")
-    return Markup(text + "".join(parts))
+    return Markup(text + Markup("".join(parts)))  # Markup + str would escape the str
