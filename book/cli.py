@@ -84,7 +84,7 @@ def check(settings: Settings, path: str, strict: bool, output_format: str) -> No
     quiet = Reporter(quiet=True, ignore=reporter.ignore)
     load_book(project, quiet)
     for diag in quiet.diagnostics:
-        if diag.code not in CODES:
+        if diag.code not in CODES and diag.severity != "info":
             reporter.add(diag, echo=False)
     shown = sorted(reporter.diagnostics, key=lambda d: d.sort_key())
     if output_format == "json":

@@ -11,10 +11,13 @@ from typing import Any, Callable
 from book.errors import Diagnostic
 
 REPORT_VERSION = 1
-# action -> how the summary line says it
-_PHRASES = {"removed": "removed", "merged": "merged", "marked": "marked",
-            "joined": "joined lines in", "normalised": "normalised spaces in",
-            "fixed": "fixed punctuation in"}
+# transform -> how the summary line counts its changes
+_PHRASES = {"stray_markup": "removed {n} stray markup block(s)",
+            "merge_headings": "merged {n} repeated heading(s)",
+            "dedupe": "removed {n} repeated paragraph(s)",
+            "join_lines": "joined lines in {n} block(s)",
+            "spaces": "normalised spaces in {n} block(s)",
+            "fix_punctuation": "fixed punctuation in {n} block(s)"}
 
 
 def report_name(slug: str, edition: str) -> str:
@@ -49,8 +52,11 @@ def write_reports(write: Callable[[str, bytes], Path], slug: str, editions: list
 def summary_line(changes: list[dict[str, Any]], findings: list[Diagnostic],
                  reports: list[Path]) -> str:
     """``clean-up: removed 7 block(s), merged 1 heading, …; report: …``."""
-    counts = Counter(c["action"] for c in changes)
-    parts = [f"{_PHRASES.get(action, action)} {n} block(s)" for action, n in sorted(counts.items())]
+    counts = Counter(c["transform"] for c in changes if c["transform"] != "semantic")
+    parts = [_PHRASES.get(name, name + " {n}").format(n=n) for name, n in counts.items()]
+    marked = Counter(c["kind"] for c in changes if c["transform"] == "semantic")
+    if marked:
+        parts.append("marked " + ", ".join(f"{n} {kind}(s)" for kind, n in sorted(marked.items())))
     done = ", ".join(parts) if parts else "nothing to repair"
     where = f"; report: {reports[0]}" + (f" (+{len(reports) - 1})" if len(reports) > 1 else "") \
         if reports else ""

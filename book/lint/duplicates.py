@@ -104,10 +104,11 @@ def run_finding(run: list[Repeat], blocks: list[Block]) -> Finding:
     first = blocks[run[0].index]
     related = tuple(pair for r in run for pair in (
         (_line(blocks[r.index]), "repeat"), (_line(blocks[r.original]), "original")))
-    how = "" if all(r.exact for r in run) else " (near-exact: differs only in spaces or punctuation width)"
+    how = "" if all(r.exact for r in run) else ", differing only in spaces or punctuation width"
     if len(run) == 1:
         original = blocks[run[0].original]
-        return finding("W101", f"paragraph repeats line {_line(original)}{how}",
+        verb = "repeats" if run[0].exact else "nearly repeats"
+        return finding("W101", f"paragraph {verb} line {_line(original)}{how}",
                        first.loc, DEDUPE_HINT, related)
     lines = ", ".join(str(_line(blocks[r.index])) for r in run)
     originals = ", ".join(str(_line(blocks[r.original])) for r in run)
@@ -127,8 +128,9 @@ def heading_finding(repeat: Repeat, blocks: list[Block]) -> Finding:
 def section_finding(heading: int, body: list[int], blocks: list[Block]) -> Finding:
     """W112 for a heading whose whole section repeats earlier text."""
     block = blocks[heading]
-    return finding("W112", f"section '{block.text}' only repeats earlier text "
-                   f"(lines {', '.join(str(_line(blocks[j])) for j in body)})",
+    lines = ", ".join(str(_line(blocks[j])) for j in body)
+    return finding("W112", f"section '{block.text}' only repeats earlier text: "
+                   f"line{'s' if len(body) > 1 else ''} {lines}",
                    block.loc, "its paragraphs are removed in builds; delete the heading or "
                    "restore the section's own text",
                    tuple((_line(blocks[j]), "repeat") for j in body))

@@ -1,0 +1,152 @@
+"""`book check`: fixture manuscripts per check (input + expected findings as
+data files), the sample's findings, JSON output, --strict, silencing codes."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from book.errors import Location, Reporter
+from book.lint import lint
+from book.lint.duplicates import find_repeats
+from book.lint.markup import unmatched_html_blocks
+from book.model import Block
+from book.parse import parse_source
+from book.sources import SourceFile
+from tests.helpers import FIXTURES, REPO, SAMPLE, run_cli
+
+LINT = FIXTURES / "lint"
+SAMPLE_NAME = "seeds/000_2b4917eb708bd915.txt"
+
+
+def blocks_of(path: Path) -> list[Block]:
+    source = SourceFile(path, path.name, path.read_text(encoding="utf-8"))
+    return parse_source(source, reporter=Reporter(quiet=True)).blocks
+
+
+def expected(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in LINT.glob("*.md")))
+def test_fixture_findings(name):
+    found = lint(blocks_of(LINT / f"{name}.md"), {})
+    got = [f"{f.location.line}:{f.location.col} {f.code}" for f in found]
+    assert got == expected(LINT / f"{name}.expected")
+
+
+def test_fixture_via_cli_is_compiler_style():
+    result = run_cli("check", str(LINT / "duplicates.md"))
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first == ("duplicates.md:15:1: warning[W101] paragraph nearly repeats line 5, "
+                     "differing only in spaces or punctuation width "
+                     "(removed in builds; set clean.dedupe = false to keep)")
+    assert "5 finding(s): 0 error(s), 5 warning(s)" in result.stderr
+
+
+def sample_findings(*args: str) -> tuple[int, list[str]]:
+    result = run_cli("check", str(REPO), *args)
+    return result.exit_code, result.stdout.splitlines()
+
+
+def test_sample_findings():
+    code, lines = sample_findings()
+    assert code == 0
+    assert lines == [
+        f"{SAMPLE_NAME}:49:1: warning[W102] 3 consecutive paragraphs repeat earlier ones: "
+        "lines 49, 51, 53 repeat lines 41, 43, 45 "
+        "(removed in builds; set clean.dedupe = false to keep)",
+        f"{SAMPLE_NAME}:93:72: warning[W202] '“' has no matching '”' "
+        "(add the missing '”' or delete this one)",
+        f"{SAMPLE_NAME}:99:1: warning[W111] heading '创新引领 行业首单频现' repeats the heading "
+        "at line 97 (merged in builds; set clean.merge_headings = false to keep both)",
+        f"{SAMPLE_NAME}:103:1: warning[W102] 3 consecutive paragraphs repeat earlier ones: "
+        "lines 103, 105, 107 repeat lines 95, 93, 95 "
+        "(removed in builds; set clean.dedupe = false to keep)",
+        f"{SAMPLE_NAME}:123:1: warning[W121] stray escaped markup '<p' "
+        "(removed in builds; set clean.stray_markup = false to keep)",
+    ]
+
+
+def test_sample_repeats_are_the_lines_an_editor_looks_for():
+    blocks = blocks_of(SAMPLE)
+    pairs = [(blocks[r.index].loc.line, blocks[r.original].loc.line)
+             for run in find_repeats(blocks) for r in run]
+    assert pairs == [(49, 41), (51, 43), (53, 45), (103, 95), (105, 93), (107, 95)]
+    # the second byline (line 83) repeats line 61 and is not a duplicate
+    assert 83 not in [line for line, _ in pairs]
+
+
+def test_json_schema():
+    result = run_cli("check", str(REPO), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {"version", "findings", "summary"}
+    assert data["version"] == 1
+    assert data["summary"] == {"errors": 0, "warnings": 5, "info": 0, "total": 5,
+                               "by_code": {"W102": 2, "W202": 1, "W111": 1, "W121": 1}}
+    keys = {"code": str, "severity": str, "message": str, "hint": str, "path": str,
+            "line": int, "col": int, "check": str, "related": list}
+    for item in data["findings"]:
+        assert {k: type(item[k]) for k in keys} == keys
+        assert item["severity"] in ("error", "warning", "info")
+        for rel in item["related"]:
+            assert set(rel) == {"line", "role"} and rel["role"] in ("repeat", "original")
+    block = data["findings"][0]
+    assert (block["code"], block["line"], block["check"]) == ("W102", 49, "duplicates")
+    assert [r["line"] for r in block["related"] if r["role"] == "repeat"] == [49, 51, 53]
+
+
+def test_strict_turns_warnings_into_errors():
+    code, lines = sample_findings("--strict")
+    assert code == 1
+    assert all("error[" in line for line in lines)
+    assert run_cli("check", str(LINT / "numbers.md")).exit_code == 0
+    assert run_cli("check", "--strict", str(LINT / "numbers.md")).exit_code == 1
+
+
+def test_no_findings_exit_zero_even_strict(tmp_path):
+    (tmp_path / "book.md").write_text("# 书名\n\n## 第一章\n\n干净的正文。\n", encoding="utf-8")
+    result = run_cli("check", "--strict", str(tmp_path / "book.md"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "no findings" in result.stderr
+
+
+def copy_sample(tmp_path: Path, extra: str) -> Path:
+    (tmp_path / "seeds").mkdir(parents=True)
+    shutil.copy(SAMPLE, tmp_path / "seeds" / SAMPLE.name)
+    toml = (REPO / "book.toml").read_text(encoding="utf-8")
+    (tmp_path / "book.toml").write_text(toml + "\n" + extra, encoding="utf-8")
+    return tmp_path
+
+
+def test_silenced_codes(tmp_path):
+    project = copy_sample(tmp_path, '[check]\nignore = ["W202", "W102"]\n')
+    result = run_cli("check", "--strict", str(project))
+    codes = {line.split("[")[1].split("]")[0] for line in result.stdout.splitlines()}
+    assert codes == {"W111", "W121"}
+    assert result.exit_code == 1  # the rest are still errors under --strict
+    project2 = copy_sample(tmp_path / "all", '[check]\nignore = ["W202", "W102", "W111", "W121"]\n')
+    assert run_cli("check", "--strict", str(project2)).exit_code == 0
+
+
+def test_findings_sorted_by_file_and_line(tmp_path):
+    (tmp_path / "b.md").write_text("## 二\n\n天津,北京。\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("# 一\n\n正文。\n\n#### 跳级\n\n上海,广州。\n", encoding="utf-8")
+    result = run_cli("check", str(tmp_path))
+    places = [tuple(line.split(":")[:2]) for line in result.stdout.splitlines()]
+    assert places == sorted(places, key=lambda p: (p[0], int(p[1])))
+    assert places[0][0] == "a.md" and places[-1][0] == "b.md"
+
+
+def test_unmatched_raw_html_across_blocks():
+    def html(line: int, text: str) -> Block:
+        return Block(kind="html", html=text, text=text, loc=Location("x.md", line, 1))
+    blocks = [html(1, '<div class="box">'), html(3, "</div>"), html(5, "</div>"),
+              html(7, "<section>")]
+    assert unmatched_html_blocks(blocks) == [(2, "</div>"), (3, "<section>")]
