@@ -63,8 +63,11 @@ def build(settings: Settings, path: str, editions: tuple[str, ...],
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True, help="Findings as text lines or JSON.")
+@click.option("--pdf", "pdf_file", type=click.Path(exists=True, dir_okay=False),
+              help="Preflight a built PDF instead (ragged lines, kinsoku, overflow …).")
 @click.pass_obj
-def check(settings: Settings, path: str, strict: bool, output_format: str) -> None:
+def check(settings: Settings, path: str, strict: bool, output_format: str,
+          pdf_file: str | None) -> None:
     """Lint the manuscript at PATH: one compiler-style line per finding.
 
     Exit status 1 when there is an error (with --strict, any warning), else 0.
@@ -75,6 +78,10 @@ def check(settings: Settings, path: str, strict: bool, output_format: str) -> No
     from book.lint.run import as_json, lint_options, project_blocks, summary_line
 
     reporter = settings.reporter(strict=strict)
+    if pdf_file:
+        from book.preflight import run_check
+
+        sys.exit(run_check(pdf_file, path, reporter, output_format, settings.quiet))
     project = load_project(path, reporter)
     reporter.ignore |= set(project.check.get("ignore", []))
     for finding in lint(project_blocks(project, reporter), lint_options(project)):

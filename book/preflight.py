@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import io
 import statistics
 from pathlib import Path
 
@@ -82,29 +83,35 @@ def _fontkey(char: dict) -> str:
 
 
 def _page_lines(page, number: int) -> list[Line]:
-    """Group a page's glyphs into lines by baseline (superscripts join the
-    line they sit on, so a footnote mark does not look like a short line)."""
+    """Group a page's glyphs into lines by baseline; superscripts (smaller,
+    within 0.6 em of a bigger line's baseline) join that line, so a footnote
+    mark does not look like a line of its own; blank ends are dropped."""
     rows: dict[float, list[dict]] = collections.defaultdict(list)
     for char in page.chars:
-        if char["text"].isspace() and char["x1"] - char["x0"] <= 0:
-            continue
         rows[round(char["matrix"][5] * 2) / 2].append(char)
     lines = []
     for baseline in sorted(rows, reverse=True):
         chars = sorted(rows[baseline], key=lambda c: c["x0"])
+        while chars and chars[-1]["text"].isspace():
+            chars.pop()
+        while chars and chars[0]["text"].isspace():
+            chars.pop(0)
+        if not chars:
+            continue
         sizes = collections.Counter(round(c["size"], 1) for c in chars)
         fonts = collections.Counter(_fontkey(c) for c in chars)
         lines.append(Line(number, chars, page.height - baseline,
                           sizes.most_common(1)[0][0], fonts.most_common(1)[0][0]))
-    merged: list[Line] = []
+    kept = []
     for line in lines:
-        host = next((m for m in merged if m.size > line.size
-                     and abs(m.baseline - line.baseline) < 0.6 * m.size), None)
-        if host is None:
-            merged.append(line)
-        else:
+        hosts = [h for h in lines if h.size > line.size
+                 and abs(h.baseline - line.baseline) < 0.6 * h.size]
+        if hosts:
+            host = min(hosts, key=lambda h: abs(h.baseline - line.baseline))
             host.chars = sorted(host.chars + line.chars, key=lambda c: c["x0"])
-    return merged
+        else:
+            kept.append(line)
+    return kept
 
 
 def _mode(values: list[float], default: float) -> float:
@@ -113,7 +120,47 @@ def _mode(values: list[float], default: float) -> float:
     return collections.Counter(round(v * 2) / 2 for v in values).most_common(1)[0][0]
 
 
-def read_lines(pdf) -> list[Line]:
+def _edge(values: list[float], default: float) -> float:
+    """The right edge of the text block: the furthest line end that several
+    lines share (justified lines meet there; overfull ones are rare)."""
+    need = max(2, len(values) // 5)
+    for value in sorted(values, reverse=True):
+        if sum(1 for v in values if abs(v - value) <= FLUSH_TOLERANCE) >= need:
+            return value
+    return _mode(values, default)
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """The text block's left and right edges on odd and even pages, in points
+    from the left of the PDF page (the renderer knows them; else inferred)."""
+
+    odd: tuple[float, float]
+    even: tuple[float, float]
+
+    def edges(self, page: int) -> tuple[float, float]:
+        return self.odd if page % 2 else self.even
+
+
+def infer_frame(body: list[Line]) -> Frame:
+    """The text block from the body lines: per page parity (margins mirror),
+    the commonest (start, end) of a line is a full line's, that is the margin
+    and the edge; ties go to the leftmost start (not a first-line indent)."""
+    found: dict[int, tuple[float, float]] = {}
+    for parity in (0, 1):
+        pairs = collections.Counter((round(l.x0 * 2) / 2, round(l.x1 * 2) / 2)
+                                    for l in body if l.page % 2 == parity)
+        if pairs:
+            found[parity] = max(pairs, key=lambda p: (pairs[p], -p[0], p[1]))
+    if not found:
+        return Frame((0.0, 0.0), (0.0, 0.0))
+    width = max(right - left for left, right in found.values())
+    odd = found.get(1, found.get(0))
+    even = found.get(0, odd)
+    return Frame((odd[0], odd[0] + width), (even[0], even[0] + width))
+
+
+def read_lines(pdf, frame: Frame | None = None) -> list[Line]:
     """All lines of the document, body lines marked, with paragraph ends and
     the right edge each justified line must reach."""
     lines = [line for i, page in enumerate(pdf.pages, 1) for line in _page_lines(page, i)]
@@ -127,21 +174,19 @@ def read_lines(pdf) -> list[Line]:
         line.body = ((line.font, line.size) == (body_font, body_size)
                      and len(line.chars) > 1 and "....." not in line.text)
     body = [line for line in lines if line.body]
-    edges = {parity: _mode([l.x1 for l in body if l.page % 2 == parity], 0.0)
-             for parity in (0, 1)}
-    lefts = {parity: _mode([l.x0 for l in body if l.page % 2 == parity], 0.0)
-             for parity in (0, 1)}
+    if frame is None:
+        frame = infer_frame(body)
     for line in body:
-        line.right = edges[line.page % 2]
-    _mark_paragraph_ends(lines, lefts, body_size)
-    _indented_blocks(body, lefts, body_size)
+        line.right = frame.edges(line.page)[1]
+    _mark_paragraph_ends(lines, frame, body_size)
+    _indented_blocks(body, frame, body_size)
     return lines
 
 
-def _mark_paragraph_ends(lines: list[Line], lefts: dict, em: float) -> None:
+def _mark_paragraph_ends(lines: list[Line], frame: Frame, em: float) -> None:
     """A body line ends its paragraph when the next line is not body text, or
-    is indented (a new paragraph), or sits further down than one line pitch,
-    or starts left of it by something other than the first-line indent."""
+    starts a new paragraph or list item, or sits further down than one line
+    pitch, or starts left of it by something other than the first-line indent."""
     body = [line for line in lines if line.body]
     pitches = [b.baseline - a.baseline for a, b in zip(body, body[1:]) if a.page == b.page]
     pitch = _mode(pitches, em * 1.75)
@@ -152,25 +197,38 @@ def _mark_paragraph_ends(lines: list[Line], lefts: dict, em: float) -> None:
                            and between.page == line.page):
             line.last = True
             continue
+        margin = frame.edges(nxt.page)[0]
+        indented = nxt.x0 > margin + 0.5 * em
+        short = line.x1 < line.right - 1.5 * em
         if nxt.page != line.page:
             # Continued overleaf only if the next page's line starts at the
             # margin and this one is (nearly) full.
-            line.last = (nxt.x0 > lefts[nxt.page % 2] + 0.5 * em
-                         or line.x1 < line.right - 3 * em)
+            line.last = indented or short
             continue
         shift = nxt.x0 - line.x0
         line.last = (nxt.baseline - line.baseline > pitch * 1.3 or shift > 0.5 * em
+                     or (indented and short) or _starts_item(nxt, em)
                      or (shift < -0.5 * em and abs(shift + 2 * em) > 0.3 * em))
 
 
-def _indented_blocks(body: list[Line], lefts: dict, em: float) -> None:
+def _starts_item(line: Line, em: float) -> bool:
+    """A list item's first line: a marker set apart from the text after it."""
+    chars = line.chars
+    for i, (a, b) in enumerate(zip(chars[:4], chars[1:5])):
+        if b["x0"] - a["x1"] > 0.4 * em:
+            marker = "".join(c["text"] for c in chars[:i + 1])
+            return marker.rstrip(".)、").isdigit() or marker in "·•◦▪–-*"
+    return False
+
+
+def _indented_blocks(body: list[Line], frame: Frame, em: float) -> None:
     """Blockquotes and the like are narrower on both sides: a paragraph whose
     lines all start indented is held to its own widest line, not the page edge."""
     para: list[Line] = []
     for line in body:
         para.append(line)
         if line.last:
-            left = lefts[line.page % 2]
+            left = frame.edges(line.page)[0]
             if len(para) > 1 and all(l.x0 > left + 1.5 * em for l in para[1:]):
                 edge = max(l.x1 for l in para)
                 for l in para:
@@ -258,20 +316,88 @@ def _stranded_headings(lines: list[Line], diags: list, where) -> None:
             by_page[line.page].append(line)
     for page_lines in by_page.values():
         last = max(page_lines, key=lambda l: l.baseline)
-        if not last.body and last.size > body_size * 1.05:
+        # Title and part pages hold headings alone: only text above counts.
+        if (not last.body and last.size > body_size * 1.05
+                and any(l.body for l in page_lines)):
             diags.append(Diagnostic("P304", f"heading '{last.text[:20]}' is the last line "
                                     "of the page", where(last),
                                     hint="keep headings with the text that follows"))
 
 
-def preflight(path: Path, name: str | None = None) -> Report:
-    """Read ``path`` and check it; ``name`` is the file name shown in locations."""
+def preflight(path: Path | io.BytesIO, name: str | None = None,
+              frame: Frame | None = None) -> Report:
+    """Read the PDF at ``path`` (or in memory) and check it; ``name`` is the
+    file name shown in locations; ``frame`` the text block if known."""
     import pdfplumber
 
     try:
-        with pdfplumber.open(str(path)) as pdf:
-            lines = read_lines(pdf)
+        with pdfplumber.open(path if isinstance(path, io.BytesIO) else str(path)) as pdf:
+            lines = read_lines(pdf, frame)
     except Exception as exc:  # pdfminer raises many kinds on a broken file
         raise BuildError(f"{path}: cannot read the PDF: {type(exc).__name__}: {exc}",
                          hint="is it a PDF file?") from exc
-    return check_lines(lines, name or Path(path).name)
+    return check_lines(lines, name or Path(str(path)).name)
+
+
+def frame_from_area(area) -> Frame:
+    """The text block of a ``book.render.pagegrid.TypeArea``: right-hand
+    (odd) pages have the inside margin on the left; bleed shifts everything."""
+    from book.render.pagegrid import length_pt
+
+    shift = length_pt(area.bleed, "bleed") if area.bleed else 0.0
+    odd = area.inside + shift
+    even = area.outside + shift
+    return Frame((odd, odd + area.width), (even, even + area.width))
+
+
+def warn_pdf(data: bytes, name: str, area, reporter) -> Report:
+    """The build's preflight: the findings become warnings of the build."""
+    report = preflight(io.BytesIO(data), name, frame_from_area(area))
+    for diag in report.diagnostics:
+        reporter.add(diag)
+    reporter.progress(f"preflight {name}: {report.summary()}")
+    return report
+
+
+def project_frame(pdf_path: Path, project_path: str) -> Frame | None:
+    """The frame of the edition that wrote ``<slug>-<edition>.pdf`` in the
+    project at ``project_path``, or None (then the frame is inferred)."""
+    from book.config import load_project, page_size_css
+    from book.errors import BookError, Reporter
+    from book.render.pagegrid import type_area
+    from book.stylesheets import stylesheets
+
+    try:
+        project = load_project(project_path, Reporter(quiet=True))
+        # <slug>-<edition>.pdf: the longest edition name that ends the stem.
+        for edition in sorted(project.editions.values(), key=lambda e: -len(e.name)):
+            if pdf_path.stem.endswith(f"-{edition.name}") and "pdf" in edition.formats:
+                pdf = edition.for_format("pdf")
+                size = page_size_css(pdf.get("page_size", "A5"))
+                return frame_from_area(type_area(size, pdf.settings,
+                                                 stylesheets(project, edition, "pdf")))
+    except BookError:
+        return None
+    return None
+
+
+def run_check(pdf_file: str, project_path: str, reporter, output_format: str,
+              quiet: bool) -> int:
+    """``book check --pdf FILE``: print the findings; the exit status."""
+    import click
+
+    path = Path(pdf_file)
+    report = preflight(path, path.name, project_frame(path, project_path))
+    for diag in report.diagnostics:
+        reporter.add(diag, echo=False)
+    shown = sorted(reporter.diagnostics, key=lambda d: d.sort_key())
+    if output_format == "json":
+        from book.lint.run import as_json
+
+        click.echo(as_json(shown))
+    else:
+        for diag in shown:
+            click.echo(str(diag))
+        if not quiet:
+            click.echo(report.summary(), err=True)
+    return 1 if reporter.errors else 0

@@ -46,6 +46,9 @@ def render(ctx: RenderContext) -> list[Output]:
                         url_fetcher=fetcher).render(stylesheets=sheets)
         data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
     outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
+    from book.preflight import warn_pdf
+
+    warn_pdf(data, outputs[0].name, area, ctx.reporter)
     if ctx.edition.get("impose") == "saddle-stitch":
         from book.impose import impose_saddle_stitch
 
