@@ -263,6 +263,30 @@ def test_headings_are_never_last_on_a_page_and_keep_two_lines(pages):
                     f"page {index}: heading {line.text!r} keeps {len(body)} line(s)"
 
 
+def test_no_paragraph_leaves_a_single_line_at_a_page_foot_or_head(pages):
+    """Orphans and widows ≥ 2, measured from indents and line ends."""
+    for index in range(FRONT_PAGES, len(pages) - 1):
+        here = [line for line in content(pages[index]) if line.is_body]
+        there = [line for line in content(pages[index + 1]) if line.is_body]
+        if not here or not there:
+            continue
+        left = min(line.x0 for line in here)
+        right = max(line.x1 for line in here)
+        # the paragraph runs on if the page's last line is full and the next
+        # page starts with a line that is not indented
+        runs_on = here[-1].x1 > right - BODY_SIZE / 2 and \
+            there[0].x0 < min(line.x0 for line in there) + 1
+        if not runs_on:
+            continue
+        at_foot = next(n for n, line in enumerate(reversed(here), 1)
+                       if line.x0 > left + BODY_SIZE or n == len(here))
+        assert at_foot >= 2, f"page {index + 1}: a paragraph's first line alone at the foot"
+        right_next = max(line.x1 for line in there)
+        at_head = next((n for n, line in enumerate(there, 1)
+                        if line.x1 < right_next - BODY_SIZE), len(there))
+        assert at_head >= 2, f"page {index + 2}: a paragraph's last line alone at the head"
+
+
 def test_body_lines_sit_on_a_grid_of_whole_lines(booklet, pages):
     area = sample_area()
     body = [(index, line.bottom) for index, lines in enumerate(pages[FRONT_PAGES:])
