@@ -1,8 +1,11 @@
 """Normalise no-break (U+00A0) and ideographic (U+3000) spaces by rule:
 - an ideographic space opening a paragraph (a typed indent) is removed:
   the stylesheet indents paragraphs;
-- either between two Han characters is removed: Chinese has no word spaces;
-- a remaining ideographic space becomes an ordinary space (``记者　胡萌伟``);
+- in running text, either between two Han characters is removed: Chinese
+  has no word spaces;
+- in headings, bylines and captions, where a space separates phrases
+  (``记者　胡萌伟``, ``创新引领　行业首单频现``), either becomes an ordinary space;
+- a remaining ideographic space becomes an ordinary space;
 - a remaining no-break space stays: it was put there to keep "100 km" together.
 Code is never touched."""
 from __future__ import annotations
@@ -22,14 +25,16 @@ if TYPE_CHECKING:
 NAME = "spaces"
 KINDS = ("paragraph", "quote", "list", "table", "heading", "byline", "caption", "dateline",
          "figure")
+SEPARATED_KINDS = ("heading", "byline", "caption", "dateline")
 _BETWEEN_HAN_RE = re.compile(rf"(?<=[{HAN}])[\u00a0\u3000]+(?=[{HAN}])")
 
 
-def normalise(text: str, at_start: bool = False) -> str:
-    """Apply the rules above to one run of text."""
+def normalise(text: str, at_start: bool = False, separator: str = "") -> str:
+    """Apply the rules above to one run of text; ``separator`` replaces a
+    space between Han characters ("" in running text, " " in a byline)."""
     if at_start:
         text = text.lstrip("\u3000")
-    text = _BETWEEN_HAN_RE.sub("", text)
+    text = _BETWEEN_HAN_RE.sub(separator, text)
     return text.replace("\u3000", " ")
 
 
@@ -38,8 +43,9 @@ def transform(blocks: list[Block], context: "CleanContext") -> list[Block]:
     out = []
     for block in blocks:
         if block.kind in KINDS and ("\u3000" in block.text or "\u00a0" in block.text):
-            text = normalise(block.text, at_start=True)
-            html = map_text(block.html, _first_run_is_start())
+            separator = " " if block.kind in SEPARATED_KINDS else ""
+            text = normalise(block.text, True, separator)
+            html = map_text(block.html, _first_run_is_start(separator))
             if text != block.text:
                 note(context, "C312", block)
                 record(context, NAME, "normalised", block, "spaces", "C312",
@@ -49,13 +55,13 @@ def transform(blocks: list[Block], context: "CleanContext") -> list[Block]:
     return out
 
 
-def _first_run_is_start():
+def _first_run_is_start(separator: str):
     """A text function treating the first non-blank run as the paragraph start."""
     seen = False
 
     def fn(run: str) -> str:
         nonlocal seen
-        result = normalise(run, at_start=not seen)
+        result = normalise(run, not seen, separator)
         seen = seen or bool(run.strip())
         return result
     return fn
