@@ -60,6 +60,7 @@ class Report:
     ragged: int = 0
     pair_widths: list[float] = dataclasses.field(default_factory=list)
     hanlatin_gaps: list[float] = dataclasses.field(default_factory=list)
+    han_gaps: list[float] = dataclasses.field(default_factory=list)
 
     def summary(self) -> str:
         pct = 100 * self.ragged / self.justified if self.justified else 0.0
@@ -74,6 +75,8 @@ class Report:
             text += (f"; Han–Latin gaps: {len(self.hanlatin_gaps)}, mean "
                      f"{statistics.mean(self.hanlatin_gaps):.3f} em, range "
                      f"{min(self.hanlatin_gaps):.3f}–{max(self.hanlatin_gaps):.3f} em")
+        if self.han_gaps:
+            text += f"; widest gap between Han glyphs {max(self.han_gaps):.3f} em"
         return text
 
 
@@ -297,13 +300,20 @@ def _kinsoku(line: Line, nxt: Line | None, diags: list, where) -> None:
 
 def _measure(line: Line, report: Report) -> None:
     chars = line.chars
-    for a, b in zip(chars, chars[1:]):
+    for n, (a, b) in enumerate(zip(chars, chars[1:])):
         em = a["size"]
         if is_fullwidth_mark(a["text"]) and is_fullwidth_mark(b["text"]):
-            report.pair_widths.append((b["x1"] - a["x0"]) / em)
+            # A half-width closing mark's box is still 1 em (the font's
+            # width): where the next glyph starts is where its advance ends.
+            end = b["x1"]
+            if n + 2 < len(chars):
+                end = min(end, chars[n + 2]["x0"])
+            report.pair_widths.append((end - a["x0"]) / em)
         if (is_han(a["text"]) and is_latin(b["text"])) or (
                 is_latin(a["text"]) and is_han(b["text"])):
             report.hanlatin_gaps.append((b["x0"] - a["x1"]) / em)
+        elif is_han(a["text"]) and is_han(b["text"]):
+            report.han_gaps.append((b["x0"] - a["x1"]) / em)
 
 
 def _stranded_headings(lines: list[Line], diags: list, where) -> None:

@@ -16,6 +16,7 @@ Three functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import functools
@@ -144,27 +145,33 @@ def _get_first_line(self):
 
 
 def _widen(line, text: str, deltas: dict[int, float], font_size: float) -> None:
-    """Add ``deltas[i]`` px after character ``i`` by widening its glyph.
+    """Add ``deltas[i]`` px after character ``i`` by widening its glyph (the
+    glyph of the cluster holding it: ``——`` may be one ligature glyph).
 
     Amounts are whole thousandths of an em, rounded away from zero in Pango
     units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
     from weasyprint.text.ffi import ffi
 
     offsets = _byte_offsets(text)
-    wanted = {offsets[i]: d for i, d in deltas.items() if i < len(text)}
+    wanted = sorted((offsets[i], d) for i, d in deltas.items() if i < len(text) and d)
+    clusters = []  # (byte offset of the cluster, glyph info), in logical order
     run = line.runs
     while run != ffi.NULL:
         item = run.data
         glyphs = item.glyphs
-        start = item.item.offset
         for g in range(glyphs.num_glyphs):
-            cluster = start + glyphs.log_clusters[g]
-            delta = wanted.pop(cluster, None)
-            if delta:
-                units = delta / font_size * 1000 * font_size * 1024 / 1000
-                glyphs.glyphs[g].geometry.width += (math.ceil(units) if units > 0
-                                                    else math.floor(units))
+            clusters.append((item.item.offset + glyphs.log_clusters[g], glyphs.glyphs[g]))
         run = run.next
+    clusters.sort(key=lambda pair: pair[0])
+    starts = [offset for offset, _ in clusters]
+    for offset, delta in wanted:
+        # The last glyph of the cluster that starts at or before the char.
+        position = bisect.bisect_right(starts, offset) - 1
+        if position < 0:
+            continue
+        units = delta * 1024
+        clusters[position][1].geometry.width += (math.ceil(units) if units > 0
+                                                 else math.floor(units))
 
 
 # --- Layout side: plan and apply each line ---------------------------------
