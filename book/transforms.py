@@ -4,10 +4,11 @@ changed through ``context.reporter`` so nothing is dropped silently."""
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from typing import Any, Callable
 
 from book.clean import breaks, dedupe, headings, punctuation, semantic, spaces, stray
-from book.errors import Reporter
+from book.errors import Location, Reporter
 from book.model import Block
 
 
@@ -38,6 +39,14 @@ TRANSFORMS: list[tuple[str, bool, Transform]] = [
 
 
 def run_transforms(blocks: list[Block], context: CleanContext) -> list[Block]:
+    names = [name for name, _, _ in TRANSFORMS]
+    for key in context.options:
+        if key not in names:  # a typo would silently leave a transform on
+            near = difflib.get_close_matches(key, names, n=1)
+            context.reporter.warn("C001", f"unknown clean-up switch 'clean.{key}'",
+                                  Location("book.toml"),
+                                  f"did you mean 'clean.{near[0]}'?" if near
+                                  else "valid: " + ", ".join(names))
     for name, default, transform in TRANSFORMS:
         if context.options.get(name, default):
             blocks = transform(blocks, context)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from book.lint import duplicates, markup, punctuation, structure
+from book.lint import duplicates, markup, numbers, punctuation, structure
 from book.lint.findings import CODES, Finding
 from book.model import Block
 
@@ -21,6 +21,7 @@ CHECKS: list[tuple[str, Check, bool]] = [
     ("structure", structure.check, False),
     ("markup", markup.check, True),
     ("punctuation", punctuation.check, True),
+    ("numbers", numbers.check, True),
 ]
 
 

@@ -22,7 +22,9 @@ CANDIDATE_KINDS = ("paragraph", "quote")
 MIN_KEY_CHARS = 12
 
 DEDUPE_HINT = "removed in builds; set clean.dedupe = false to keep"
+DEDUPE_KEPT = "kept in builds, as clean.dedupe = false; delete the repeat"
 HEADING_HINT = "merged in builds; set clean.merge_headings = false to keep both"
+HEADING_KEPT = "kept in builds, as clean.merge_headings = false; delete the repeat"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +101,12 @@ def _line(block: Block) -> int:
     return block.loc.line
 
 
-def run_finding(run: list[Repeat], blocks: list[Block]) -> Finding:
+def switched_on(options: dict, name: str) -> bool:
+    """Is the clean-up transform ``name`` on? (The hint says what builds do.)"""
+    return bool(options.get("clean", {}).get(name, True))
+
+
+def run_finding(run: list[Repeat], blocks: list[Block], hint: str = DEDUPE_HINT) -> Finding:
     """One finding for a run: W101 for a single paragraph, W102 for a block."""
     first = blocks[run[0].index]
     related = tuple(pair for r in run for pair in (
@@ -109,19 +116,19 @@ def run_finding(run: list[Repeat], blocks: list[Block]) -> Finding:
         original = blocks[run[0].original]
         verb = "repeats" if run[0].exact else "nearly repeats"
         return finding("W101", f"paragraph {verb} line {_line(original)}{how}",
-                       first.loc, DEDUPE_HINT, related)
+                       first.loc, hint, related)
     lines = ", ".join(str(_line(blocks[r.index])) for r in run)
     originals = ", ".join(str(_line(blocks[r.original])) for r in run)
     return finding("W102", f"{len(run)} consecutive paragraphs repeat earlier ones: "
                    f"lines {lines} repeat lines {originals}{how}",
-                   first.loc, DEDUPE_HINT, related)
+                   first.loc, hint, related)
 
 
-def heading_finding(repeat: Repeat, blocks: list[Block]) -> Finding:
+def heading_finding(repeat: Repeat, blocks: list[Block], hint: str = HEADING_HINT) -> Finding:
     """W111 for a heading that repeats the one directly above it."""
     block, above = blocks[repeat.index], blocks[repeat.original]
     return finding("W111", f"heading '{block.text}' repeats the heading at line "
-                   f"{_line(above)}", block.loc, HEADING_HINT,
+                   f"{_line(above)}", block.loc, hint,
                    ((_line(block), "repeat"), (_line(above), "original")))
 
 
@@ -139,9 +146,11 @@ def section_finding(heading: int, body: list[int], blocks: list[Block]) -> Findi
 def check(blocks: list[Block], options: dict) -> list[Finding]:
     """All repeat findings for ``book check``."""
     runs = find_repeats(blocks)
-    found = [run_finding(run, blocks) for run in runs]
+    hint = DEDUPE_HINT if switched_on(options, "dedupe") else DEDUPE_KEPT
+    found = [run_finding(run, blocks, hint) for run in runs]
     headings = repeated_headings(blocks)
-    found += [heading_finding(r, blocks) for r in headings]
+    hint = HEADING_HINT if switched_on(options, "merge_headings") else HEADING_KEPT
+    found += [heading_finding(r, blocks, hint) for r in headings]
     removed = {r.index for run in runs for r in run}
     found += [section_finding(h, body, blocks) for h, body in repeated_sections(blocks, removed)
               if h not in {r.index for r in headings}]

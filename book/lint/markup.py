@@ -22,6 +22,7 @@ _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "col", "area", "sour
          "embed", "track", "param", "base"}
 
 STRAY_HINT = "removed in builds; set clean.stray_markup = false to keep"
+STRAY_KEPT = "kept in builds, as clean.stray_markup = false; delete it"
 
 
 def is_stray_fragment(block: Block) -> bool:
@@ -81,12 +82,13 @@ def is_tag_only(block: Block) -> bool:
 def check(blocks: list[Block], options: dict) -> list[Finding]:
     """W121–W124 over the blocks (code blocks are never inspected)."""
     found: list[Finding] = []
+    hint = STRAY_HINT if options.get("clean", {}).get("stray_markup", True) else STRAY_KEPT
     for block in blocks:
         if block.kind in ("code", "html"):
             continue
         text = block.text
         if is_stray_fragment(block):
-            found.append(stray_finding(block))
+            found.append(stray_finding(block, hint))
             continue
         for offset, fragment in escaped_tags(block):
             found.append(finding("W121", f"escaped or unclosed HTML tag '{fragment}' "
@@ -101,17 +103,17 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
                                  where(block.loc, text, match.start()),
                                  "fix the Markdown syntax or escape the character"))
     for index, tag in unmatched_html_blocks(blocks):
-        found.append(unmatched_finding(blocks[index], tag))
+        found.append(unmatched_finding(blocks[index], tag, hint))
     return found
 
 
-def stray_finding(block: Block) -> Finding:
+def stray_finding(block: Block, hint: str = STRAY_HINT) -> Finding:
     """W121 for a paragraph that is only a tag fragment (dropped in builds)."""
-    return finding("W121", f"stray escaped markup '{block.text.strip()}'", block.loc, STRAY_HINT)
+    return finding("W121", f"stray escaped markup '{block.text.strip()}'", block.loc, hint)
 
 
-def unmatched_finding(block: Block, tag: str) -> Finding:
+def unmatched_finding(block: Block, tag: str, hint: str = STRAY_HINT) -> Finding:
     """W122 for an unmatched tag; tag-only blocks are dropped in builds."""
-    hint = STRAY_HINT if is_tag_only(block) else "close the tag or delete it"
+    hint = hint if is_tag_only(block) else "close the tag or delete it"
     return finding("W122", f"HTML tag '{tag}' is never matched", block.loc, hint)
 

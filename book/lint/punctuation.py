@@ -1,7 +1,6 @@
-"""Chinese punctuation (GB/T 15834-2011) and numbers (GB/T 15835-2011):
-find half-width punctuation in Chinese context, unbalanced paired marks,
-wrong ellipses and dashes, spaces between Han characters, full-width digits
-and letters, and numbers that mix full- and half-width digits.
+"""Chinese punctuation (GB/T 15834-2011): find half-width punctuation in
+Chinese context, unbalanced paired marks, wrong ellipses and dashes, spaces
+between Han characters, and full-width digits and letters.
 
 The matchers are pure functions over text returning offsets, shared by
 ``book check`` (to report) and the ``fix_punctuation`` clean-up (to repair).
@@ -12,6 +11,7 @@ import re
 from typing import Iterator
 
 from book.lint.findings import Finding, finding, where
+from book.lint.numbers import mixed_numbers
 from book.lint.semantic import semantic_kind
 from book.lint.text import HAN, has_han, is_cjk_punct
 from book.model import Block
@@ -30,7 +30,6 @@ _ELLIPSIS_RE = re.compile(r"\.{3,}|。{2,}|·{3,}|(?<!…)…(?!…)|…{3,}")
 _DASH_RE = re.compile(r"(?<![-A-Za-z0-9_])--(?![-A-Za-z0-9_>])|――|－－|(?<!—)—(?!—)")
 _SPACE_RE = re.compile(rf"(?<=[{HAN}])[ \t\u3000\u00a0]+(?=[{HAN}])")
 _FULL_ALNUM_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
-_NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
 
 # Blocks whose text is running prose; headings, bylines and captions use a
 # space as a separator ("记者 胡萌伟", "创新引领 行业首单频现") by convention.
@@ -78,21 +77,20 @@ def bad_dashes(text: str) -> Iterator[tuple[int, str]]:
         yield start, mark
 
 
-def mixed_numbers(text: str) -> Iterator[tuple[int, str]]:
-    """Numbers written with both full-width and half-width digits."""
-    for match in _NUMBER_RE.finditer(text):
-        number = match.group(0)
-        if re.search("[0-9]", number) and re.search("[０-９]", number):
-            yield match.start(), number
+def text_kind(block: Block) -> str:
+    """The block's kind for text checks: a byline or caption parses as a
+    paragraph, but is judged as what it is."""
+    if block.kind == "paragraph":
+        return semantic_kind(block.text) or "paragraph"
+    return block.kind
 
 
 def check(blocks: list[Block], options: dict) -> list[Finding]:
-    """W201–W206 and W211 for the Chinese text in ``blocks``."""
+    """W201–W206 for the Chinese text in ``blocks``."""
     found: list[Finding] = []
     for block in blocks:
         text = block.text
-        # A byline or caption parses as a paragraph; judge it as what it is.
-        kind = (semantic_kind(text) or block.kind) if block.kind == "paragraph" else block.kind
+        kind = text_kind(block)
         if kind not in TEXT_KINDS or not has_han(text):
             continue
 
@@ -115,11 +113,8 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
             for match in _SPACE_RE.finditer(text):
                 add("W205", match.start(), "space between Han characters",
                     "delete it: Chinese text has no word spaces")
-        mixed = []  # spans already reported as W211, not again as W206
-        for offset, number in mixed_numbers(text):
-            mixed.append(range(offset, offset + len(number)))
-            add("W211", offset, f"number '{number}' mixes full-width and half-width digits",
-                "write every digit half-width, GB/T 15835")
+        # A number mixing widths is the numbers check's W211, not also W206.
+        mixed = [range(offset, offset + len(number)) for offset, number in mixed_numbers(text)]
         for match in _FULL_ALNUM_RE.finditer(text):
             if not any(match.start() in span for span in mixed):
                 add("W206", match.start(), f"full-width '{match.group(0)}'",

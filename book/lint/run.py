@@ -27,8 +27,9 @@ def project_blocks(project: Project, reporter: Reporter) -> list[Block]:
 
 
 def lint_options(project: Project) -> dict[str, Any]:
-    """The ``[check]`` table plus the structure rules the checks must follow."""
-    return {**project.check, "structure": project.structure}
+    """The ``[check]`` table plus the structure rules the checks must follow
+    and the ``[clean]`` switches (so hints say what a build will do)."""
+    return {**project.check, "structure": project.structure, "clean": project.clean}
 
 
 def summary(findings: list[Diagnostic]) -> dict[str, int]:
