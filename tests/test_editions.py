@@ -315,3 +315,12 @@ def test_fixture_edition_overrides_reach_the_epub(tmp_path):
     assert "他說：「這是『發展』的關鍵。」軟體和資訊在發展。Don’t panic." in text
     assert "发展“不变”" in text  # code is left as written
     assert not any(n.startswith("EPUB/fonts/") for n in epub_names(epub))  # embed_fonts = false
+
+
+def test_edition_builds_are_byte_reproducible(sample_build, tmp_path):
+    result = run_cli("build", str(REPO), "-e", "ebook", "-e", "large-print", "-e", "traditional",
+                     "-o", str(tmp_path), "--no-cache")
+    assert result.exit_code == 0, result.output
+    for name in ["tianjin-ebook.epub", "tianjin-large-print.pdf", "tianjin-traditional.epub",
+                 "tianjin-traditional.pdf"]:
+        assert (tmp_path / name).read_bytes() == (sample_build / name).read_bytes(), name
