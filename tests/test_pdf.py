@@ -148,6 +148,10 @@ def test_fonts_are_embedded_and_subset(booklet):
         assert re.fullmatch(r"/[A-Z]{6}\+.+", name), f"{name} is not a subset"
     families = {name.split("+", 1)[1] for name in fonts}
     assert "Noto-Serif-CJK-SC" in families  # body
+    from book.render.pdf import installed_families
+
+    if "AR PL UKai CN" in installed_families():  # bylines and photo captions
+        assert "AR-PL-UKai-CN" in families, families
     assert any(f.startswith("Noto-Sans-CJK-SC") for f in families)  # headings
     # no Japanese or Korean face picked by a missing lang
     assert not any(re.search(r"CJK-(JP|KR|TC|HK)", f) for f in families), families
@@ -300,6 +304,25 @@ def test_body_lines_sit_on_a_grid_of_whole_lines(booklet, pages):
         rows_used[round(row)] += 1
     # The type area holds exactly `lines` rows, and full pages use the last one.
     assert max(rows_used) == area.lines - 1
+
+
+def test_code_lists_notes_and_sub_superscripts_keep_the_grid(tmp_path):
+    """The technical fixture (inline code, code blocks, quotes, lists,
+    footnotes, H<sub>2</sub>O, tables): body lines after them stay on the grid."""
+    from tests.helpers import FIXTURES
+
+    result = run_cli("-q", "build", str(FIXTURES / "techbook"), "-e", "print",
+                     "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    (path,) = tmp_path.glob("*-print.pdf")
+    with pdfplumber.open(path) as pdf:
+        body = [(index + 1, line.bottom) for index, page in enumerate(pdf.pages)
+                for line in text_lines(page) if line.is_body]
+    pitch = type_area("148mm 210mm", {}, []).pitch
+    top = min(bottom for _, bottom in body)
+    off = [(page, bottom) for page, bottom in body
+           if abs((bottom - top) / pitch - round((bottom - top) / pitch)) * pitch >= 0.3]
+    assert not off, f"body lines off the grid (page, y): {off}"
 
 
 def test_the_type_area_is_a_whole_number_of_lines_and_characters():

@@ -70,7 +70,7 @@ class TypeArea:
             f":root {{ --font-size: {_pt(self.font_size)}; --pitch: {_pt(self.pitch)};"
             # WeasyPrint 70 has no calc(): the multiples the sheets use.
             f" --pitch-2: {_pt(2 * self.pitch)}; --pitch-4: {_pt(4 * self.pitch)};"
-            f" --pitch-minus: {_pt(-self.pitch)};"
+            f" --pitch-minus: {_pt(-self.pitch)}; --pitch-half: {_pt(self.pitch / 2)};"
             f" --type-width: {_pt(self.width)}; --type-height: {_pt(self.height)}; }}",
             "",
         ])
