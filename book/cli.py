@@ -74,8 +74,8 @@ def check(settings: Settings, path: str, strict: bool, output_format: str,
     """
     from book.build import load_book
     from book.config import load_project
-    from book.lint import CODES, lint
-    from book.lint.run import as_json, lint_options, project_blocks, summary_line
+    from book.lint import CODES
+    from book.lint.run import as_json, summary_line
 
     reporter = settings.reporter(strict=strict)
     if pdf_file:
@@ -84,15 +84,16 @@ def check(settings: Settings, path: str, strict: bool, output_format: str,
         sys.exit(run_check(pdf_file, path, reporter, output_format, settings.quiet))
     project = load_project(path, reporter)
     reporter.ignore |= set(project.check.get("ignore", []))
-    for finding in lint(project_blocks(project, reporter), lint_options(project)):
-        reporter.add(finding, echo=False)
-    # The structurer's own diagnostics (footnotes, …) belong in the check too;
-    # the clean-up's would only repeat the lint findings, so they are dropped.
+    # Loading the book lints the raw manuscript (the findings a build reports);
+    # the parser's and structurer's own diagnostics belong in the check too,
+    # while the clean-up's warnings would only repeat the findings.
     quiet = Reporter(quiet=True, ignore=reporter.ignore)
-    load_book(project, quiet)
+    loaded = load_book(project, quiet)
     for diag in quiet.diagnostics:
         if diag.code not in CODES and diag.severity != "info":
             reporter.add(diag, echo=False)
+    for finding in loaded.findings:
+        reporter.add(finding, echo=False)
     shown = sorted(reporter.diagnostics, key=lambda d: d.sort_key())
     if output_format == "json":
         click.echo(as_json(shown))

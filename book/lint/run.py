@@ -1,29 +1,14 @@
-"""Run the linter over a project: read and parse its sources, lint the raw
-blocks, apply the ``[check]`` silencing and ``--strict``, and format the
-findings as compiler-style text or JSON."""
+"""What ``book check`` and the build need around the linter: the options it
+reads from a project, and the findings as a summary line or JSON."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
 from book.config import Project
-from book.errors import Reporter
 from book.errors import Diagnostic
-from book.model import Block
-from book.parse import parse_source
-from book.sources import read_source
 
 JSON_SCHEMA_VERSION = 1
-
-
-def project_blocks(project: Project, reporter: Reporter) -> list[Block]:
-    """Every source's parsed blocks, in book order, before any clean-up."""
-    blocks: list[Block] = []
-    encoding = project.meta.get("encoding")
-    for path in project.sources:
-        source = read_source(path, project.display(path), reporter, encoding)
-        blocks.extend(parse_source(source).blocks)
-    return blocks
 
 
 def lint_options(project: Project) -> dict[str, Any]:
