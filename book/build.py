@@ -62,7 +62,7 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         footnotes.extend(parsed.footnotes)
         front = front or parsed.front_matter
         texts.append(source.text)
-    if not blocks:
+    if not blocks or not any(text.strip() for text in texts):
         raise BuildError("nothing to build: the manuscript is empty",
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
