@@ -120,8 +120,11 @@ def editions(settings: Settings, path: str) -> None:
     for edition in project.editions.values():
         click.echo(f"{edition.name}: {', '.join(edition.formats)}")
         for key in sorted(edition.settings):
-            if key != "formats":
+            if key not in ("formats", "epub", "pdf"):
                 click.echo(f"  {key} = {edition.settings[key]!r}")
+        for fmt in edition.formats:  # [editions.NAME.epub] / .pdf tables
+            for key, value in sorted((edition.settings.get(fmt) or {}).items()):
+                click.echo(f"  {fmt} only: {key} = {value!r}")
         for fmt in edition.formats:
             for sheet in describe(project, edition, fmt):  # in cascade order
                 click.echo(f"  {fmt} stylesheet: {sheet}")

@@ -28,6 +28,7 @@ from book.errors import Location, Reporter
 DEFAULT_FAMILIES = {
     ("body", "Hans"): "Noto Serif CJK SC", ("body", "Hant"): "Noto Serif CJK TC",
     ("heading", "Hans"): "Noto Sans CJK SC", ("heading", "Hant"): "Noto Sans CJK TC",
+    ("caption", "Hans"): "AR PL UKai CN", ("caption", "Hant"): "AR PL UKai TW",
 }
 ROLE_WEIGHT = {"body": 400, "heading": 700, "caption": 400}
 # Layout features kept beyond fontTools' defaults: vertical forms for vertical

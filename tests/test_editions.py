@@ -146,7 +146,7 @@ def test_settings_are_written_as_custom_properties_and_page_rules():
     assert "size: 130mm 184mm;" in css
     assert "margin: 20mm 15mm;" in css
     assert "--font-size: 16pt;" in css and "--line-height: 1.9;" in css
-    assert '--font-body: "Noto Sans CJK SC", sans-serif, serif;' in css
+    assert '--font-body: "Noto Sans CJK SC", sans-serif' in css
     assert "@page" not in edition_css(edition, "epub")  # readers own the page
 
 
@@ -324,3 +324,29 @@ def test_edition_builds_are_byte_reproducible(sample_build, tmp_path):
     for name in ["tianjin-ebook.epub", "tianjin-large-print.pdf", "tianjin-traditional.epub",
                  "tianjin-traditional.pdf"]:
         assert (tmp_path / name).read_bytes() == (sample_build / name).read_bytes(), name
+
+
+def test_font_file_in_the_project_is_used_by_both_formats(tmp_path):
+    import pdfplumber
+
+    project = tmp_path / "p"
+    shutil.copytree(EDITIONS / "layers", project)
+    (project / "fonts").mkdir()
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf", project / "fonts")
+    (project / "chapters/02.md").write_text("# Latin\n\nPlain Latin text 2025.\n", encoding="utf-8")
+    with open(project / "book.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[editions.own]\nformats = ["epub", "pdf"]\n'
+                     'fonts = { heading = "fonts/DejaVuMathTeXGyre.ttf" }\n')
+    out = tmp_path / "d"
+    result = run_cli("build", str(project), "-e", "own", "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(next(out.glob("*-own.pdf"))) as pdf:
+        fonts = {c["fontname"].split("+")[-1] for p in pdf.pages for c in p.chars}
+    assert "book-file-heading" in fonts, fonts  # the @font-face of the file
+    epub = next(out.glob("*-own.epub"))
+    assert_epubcheck_clean(epub)
+    from fontTools.ttLib import TTFont
+    import io
+    with zipfile.ZipFile(epub) as zf:
+        heading = TTFont(io.BytesIO(zf.read("EPUB/fonts/heading.woff2")))
+    assert heading["name"].getDebugName(1) == "DejaVu Math TeX Gyre"

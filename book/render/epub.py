@@ -51,6 +51,7 @@ def render(ctx: RenderContext) -> list[Output]:
     cover_image.properties = ["cover-image"]
     out.add_item(cover_image)
     out.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    out.add_metadata(None, "meta", "visual", {"property": "schema:accessMode"})  # the cover
     cover_page = epub.EpubItem(
         uid="cover", file_name="cover.xhtml", media_type=XHTML,
         content=render_template("epub_cover.xhtml.j2", cover_src=cover.file_name,
@@ -143,8 +144,9 @@ def _metadata(out: epub.EpubBook, book: Book) -> None:
         ("schema:accessibilityFeature", "readingOrder"),
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary",
-         "Text-only publication with a full table of contents, structured headings "
-         "and language marked on every document."),
+         "Text publication (the cover image has the title as its text alternative) "
+         "with a full table of contents, structured headings and language marked "
+         "on every document."),
     ):
         out.add_metadata(None, "meta", value, {"property": prop})
 

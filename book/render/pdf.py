@@ -26,16 +26,21 @@ REQUIRED_FONTS = {
 def render(ctx: RenderContext) -> list[Output]:
     check_fonts()
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     book = ctx.book
     html = render_template(
         "print_book.html.j2", book=book, epub=False, labels=labels(book.meta.language),
         edition=ctx.edition, edition_label=ctx.edition.get("label", ""))
     fetcher = project_fetcher(ctx.project.root)
-    sheets = [CSS(filename=str(path), url_fetcher=fetcher) for path in ctx.stylesheets]
+    # Without a shared FontConfiguration WeasyPrint ignores @font-face (font
+    # files in the project, set by an edition's `fonts` or its sheets).
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
+              for path in ctx.stylesheets]
     sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
                                              page_size=_page_size(ctx)),
-                      url_fetcher=fetcher))
+                      url_fetcher=fetcher, font_config=fonts))
     area = type_area(_page_size(ctx), ctx.edition.settings, ctx.stylesheets)
     # Last, so the whole-lines type area wins over any margins set before it.
     sheets.append(CSS(string=area.css(), url_fetcher=fetcher))
@@ -43,8 +48,9 @@ def render(ctx: RenderContext) -> list[Output]:
 
     with typeset.installed(typeset.settings_for(ctx.edition, book.meta.language)):
         document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
-                        url_fetcher=fetcher).render(stylesheets=sheets)
-        data = document.write_pdf(pdf_identifier=book.meta.identifier.encode())
+                        url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+        data = document.write_pdf(pdf_identifier=book.meta.identifier.encode(),
+                                  finisher=page_labels(document, book))
     outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
     from book.preflight import warn_pdf
 
@@ -55,6 +61,23 @@ def render(ctx: RenderContext) -> list[Output]:
         outputs.append(Output(f"{book.meta.slug}-{ctx.edition.name}-imposed.pdf",
                               impose_saddle_stitch(data, book.meta.identifier.encode())))
     return outputs
+
+
+def page_labels(document, book):
+    """A WeasyPrint finisher writing /PageLabels, so viewers number the pages
+    as they are printed: the front matter i, ii …, the main matter from 1 at
+    the first chapter's opening (where print.css restarts the folios)."""
+    first_id = book.chapters[0].id if book.chapters else None
+    first = next((i for i, page in enumerate(document.pages) if first_id in page.anchors), 0)
+
+    def finish(_document, pdf) -> None:
+        import pydyf
+
+        nums = pydyf.Array([0, pydyf.Dictionary({"S": "/r"})] if first else [])
+        nums.extend([first, pydyf.Dictionary({"S": "/D", "St": 1})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+    return finish
 
 
 def _page_size(ctx: RenderContext) -> str:
