@@ -111,6 +111,8 @@ def test_line_breaks_inside_chinese_joined():
     assert "<strong>逐浪</strong>高" in blocks[0].html
     assert context.changes[0]["detail"] == "2 line break(s)"
     assert "\n" in clean("中文\n中文\n", join_lines=False)[0][0].text
+    hard = clean("第一行\\\n第二行\n")[0][0]
+    assert "<br />\n第二行" in hard.html
 
 
 def test_spaces_by_rule():

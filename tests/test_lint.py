@@ -150,3 +150,17 @@ def test_unmatched_raw_html_across_blocks():
     blocks = [html(1, '<div class="box">'), html(3, "</div>"), html(5, "</div>"),
               html(7, "<section>")]
     assert unmatched_html_blocks(blocks) == [(2, "</div>"), (3, "<section>")]
+
+
+def test_hints_follow_clean_switches(tmp_path):
+    project = copy_sample(tmp_path, "[clean]\ndedupe = false\n")
+    lines = run_cli("check", str(project)).stdout.splitlines()
+    assert lines[0].endswith("(kept in builds, as clean.dedupe = false; delete the repeat)")
+    assert lines[-1].endswith("(removed in builds; set clean.stray_markup = false to keep)")
+
+
+def test_unknown_clean_switch_is_named(tmp_path):
+    project = copy_sample(tmp_path, "[clean]\ndedup = false\n")
+    result = run_cli("check", str(project))
+    assert ("book.toml: warning[C001] unknown clean-up switch 'clean.dedup' "
+            "(did you mean 'clean.dedupe'?)") in result.stdout.splitlines()

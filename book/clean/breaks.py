@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 NAME = "join_lines"
 KINDS = ("paragraph", "quote", "list", "table", "heading", "byline", "caption", "dateline",
          "figure")
-_TAGS = r"(?:</?[A-Za-z][^>]*>)*"
+# Inline tags may sit on either side of the break; a hard break (<br />) is
+# the author's own line break and is kept.
+_TAGS = r"(?:</?(?!br\b)[A-Za-z][^>]*>)*"
 _HTML_BREAK_RE = re.compile(rf"([{CJK}]{_TAGS})[ \t]*\n[ \t]*({_TAGS}[{CJK}])")
 _TEXT_BREAK_RE = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
 _PRE_RE = re.compile(r"(<pre\b.*?</pre>)", re.S)
@@ -42,7 +44,9 @@ def transform(blocks: list[Block], context: "CleanContext") -> list[Block]:
     out = []
     for block in blocks:
         if block.kind in KINDS and "\n" in block.text:
-            html, text = join_html(block.html), join_text(block.text)
+            html = join_html(block.html)
+            # Plain text cannot tell a hard break from a soft one: leave it whole then.
+            text = block.text if "<br" in block.html else join_text(block.text)
             if html != block.html or text != block.text:
                 joined = block.text.count("\n") - text.count("\n")
                 note(context, "C311", block, f"joined {joined} line break(s) inside Chinese text")
