@@ -175,6 +175,14 @@ def test_metadata_title_author_language(booklet):
     assert reader.trailer["/Root"]["/Lang"] == "zh-Hans"
 
 
+def test_viewers_number_pages_like_the_folios(booklet, pages):
+    labels = pypdf.PdfReader(booklet).page_labels
+    assert labels[:FRONT_PAGES] == ["i", "ii", "iii", "iv"]
+    for label, lines in zip(labels[FRONT_PAGES:], pages[FRONT_PAGES:]):
+        folios = [line.text for line in lines if line.is_folio]
+        assert folios in ([], [label])
+
+
 # ---- Outline -------------------------------------------------------------------
 
 def test_outline_is_chapters_and_their_sections(booklet):
