@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from html.entities import html5 as HTML5_ENTITIES
+import re
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -59,6 +61,7 @@ def markdown() -> MarkdownIt:
                                    "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
     md.block.ruler.before("table", "book_depth_guard", _depth_guard)
+    md.core.ruler.before("text_join", "book_entities", _check_entities)
     md.use(front_matter_plugin).use(footnote_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
@@ -93,6 +96,32 @@ def _depth_guard(state, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+_ENTITY_LIKE = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _check_entities(state) -> None:
+    """Note character references in Markdown text that are not characters
+    (``&#0;``, surrogates: markdown-it makes them U+FFFD) and unknown named
+    entities (kept as text), for H005 warnings."""
+    notes = state.env.setdefault("book_entities", [])
+    for tok in state.tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        line = tok.map[0] + 1 if tok.map else 0
+        for child in tok.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1 if line else 0
+            elif (child.type == "text_special" and child.info == "entity"
+                  and child.content == "\ufffd"
+                  and child.markup.lower() not in ("&#xfffd;", "&#65533;")):
+                notes.append((line, f"character reference {child.markup} is not a valid "
+                              "character; replaced by U+FFFD"))
+            elif child.type == "text" and "&" in child.content:
+                notes.extend((line, f"unknown entity &{m[1]}; kept as text")
+                             for m in _ENTITY_LIKE.finditer(child.content)
+                             if f"{m[1]};" not in HTML5_ENTITIES)
+
+
 def parse_source(source: SourceFile, footnote_offset: int = 0,
                  reporter: Reporter | None = None) -> ParsedSource:
     """Tokens of one file → blocks (headings included) and footnotes.
@@ -107,6 +136,9 @@ def parse_source(source: SourceFile, footnote_offset: int = 0,
                       "levels; the deeper lines are kept as plain paragraphs",
                       Location(source.display, env["book_too_deep"][0], 1),
                       hint="flatten the nesting")
+    for line, message in env.get("book_entities", []):
+        reporter.warn("H005", message, Location(source.display, line, 1 if line else 0),
+                      hint="write the character itself, or a known entity such as &amp;")
     blocks: list[Block] = []
     footnotes: list[Footnote] = []
     front: dict[str, Any] = {}
