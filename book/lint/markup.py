@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from book.lint.findings import Finding, finding, where
+from book.lint.text import prose_text
 from book.model import Block
 
 # A block whose whole text is a tag fragment: "<p", "</div>", "<br/>", "&lt;p".
@@ -94,11 +95,12 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
             found.append(finding("W121", f"escaped or unclosed HTML tag '{fragment}' "
                                  "in the text", where(block.loc, text, offset),
                                  "delete it or write the tag in full"))
-        for match in _ENTITY_RE.finditer(text):
+        prose = prose_text(text, block.html)  # `&amp;` or `**` in inline code is fine
+        for match in _ENTITY_RE.finditer(prose):
             found.append(finding("W123", f"HTML entity '{match.group(0)}' appears as text "
                                  "(escaped twice)", where(block.loc, text, match.start()),
                                  "write the character itself"))
-        for match in _MARKDOWN_RE.finditer(text):
+        for match in _MARKDOWN_RE.finditer(prose):
             found.append(finding("W124", f"leftover Markdown marker '{match.group(0)}'",
                                  where(block.loc, text, match.start()),
                                  "fix the Markdown syntax or escape the character"))

@@ -7,7 +7,7 @@ import re
 from typing import Iterator
 
 from book.lint.findings import Finding, finding, where
-from book.lint.text import has_han
+from book.lint.text import has_han, prose_text
 from book.model import Block
 
 _NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
@@ -29,7 +29,7 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
     for block in blocks:
         if block.kind not in TEXT_KINDS or not has_han(block.text):
             continue
-        for offset, number in mixed_numbers(block.text):
+        for offset, number in mixed_numbers(prose_text(block.text, block.html)):
             found.append(finding("W211", f"number '{number}' mixes full-width and half-width "
                                  "digits", where(block.loc, block.text, offset),
                                  "write every digit half-width, GB/T 15835"))

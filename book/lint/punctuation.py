@@ -13,7 +13,7 @@ from typing import Iterator
 from book.lint.findings import Finding, finding, where
 from book.lint.numbers import mixed_numbers
 from book.lint.semantic import semantic_kind
-from book.lint.text import HAN, has_han, is_cjk_punct
+from book.lint.text import HAN, has_han, is_cjk_punct, prose_text
 from book.model import Block
 
 FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！",
@@ -89,7 +89,7 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
     """W201–W206 for the Chinese text in ``blocks``."""
     found: list[Finding] = []
     for block in blocks:
-        text = block.text
+        text = prose_text(block.text, block.html) if block.kind != "code" else block.text
         kind = text_kind(block)
         if kind not in TEXT_KINDS or not has_han(text):
             continue

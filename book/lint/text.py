@@ -48,3 +48,23 @@ def dedupe_key(text: str) -> str:
 def exact_key(text: str) -> str:
     """The text with only its line breaks and runs of spaces normalised."""
     return " ".join(text.split())
+
+
+_CODE_RE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+MASK = "\x00"
+
+
+def prose_text(text: str, html: str) -> str:
+    """``text`` with the content of inline code masked (same length, so offsets
+    still point into ``text``): code is not Chinese prose and is never linted."""
+    import html as htmllib
+
+    cursor = 0
+    for match in _CODE_RE.finditer(html):
+        code = htmllib.unescape(_TAG_RE.sub("", match.group(1)))
+        at = text.find(code, cursor) if code else -1
+        if at >= 0:
+            text = text[:at] + MASK * len(code) + text[at + len(code):]
+            cursor = at + len(code)
+    return text
