@@ -95,7 +95,8 @@ def test_json_schema():
         assert {k: type(item[k]) for k in keys} == keys
         assert item["severity"] in ("error", "warning", "info")
         for rel in item["related"]:
-            assert set(rel) == {"line", "role"} and rel["role"] in ("repeat", "original")
+            assert set(rel) == {"path", "line", "role"}
+            assert rel["role"] in ("repeat", "original")
     block = data["findings"][0]
     assert (block["code"], block["line"], block["check"]) == ("W102", 49, "duplicates")
     assert [r["line"] for r in block["related"] if r["role"] == "repeat"] == [49, 51, 53]
@@ -164,3 +165,13 @@ def test_unknown_clean_switch_is_named(tmp_path):
     result = run_cli("check", str(project))
     assert ("book.toml: warning[C001] unknown clean-up switch 'clean.dedup' "
             "(did you mean 'clean.dedupe'?)") in result.stdout.splitlines()
+
+
+def test_repeat_in_another_file_names_the_file(tmp_path):
+    para = "科技创新是新型工业化的核心要素，产业创新则为新型工业化提供支撑平台。"
+    (tmp_path / "a.md").write_text(f"# 一\n\n{para}\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text(f"# 二\n\n{para}\n", encoding="utf-8")
+    lines = run_cli("check", str(tmp_path)).stdout.splitlines()
+    assert lines[1:] == ["b.md:3:1: warning[W101] paragraph repeats line a.md:3 "
+                         "(removed in builds; set clean.dedupe = false to keep)"]
+    assert lines[0].startswith("b.md:1:1: warning[W112] section '二' only repeats earlier text")

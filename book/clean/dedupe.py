@@ -25,6 +25,8 @@ def transform(blocks: list[Block], context: "CleanContext") -> list[Block]:
             drop.add(repeat.index)
             original = blocks[repeat.original]
             how = "repeats" if repeat.exact else "nearly repeats"
-            record(context, NAME, "removed", blocks[repeat.index],
-                   f"{how} line {original.loc.line}", "W102" if len(run) > 1 else "W101")
+            where = (str(original.loc.line) if original.loc.path == blocks[repeat.index].loc.path
+                     else f"{original.loc.path}:{original.loc.line}")
+            record(context, NAME, "removed", blocks[repeat.index], f"{how} line {where}",
+                   "W102" if len(run) > 1 else "W101")
     return [b for i, b in enumerate(blocks) if i not in drop]

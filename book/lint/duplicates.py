@@ -101,6 +101,16 @@ def _line(block: Block) -> int:
     return block.loc.line
 
 
+def _ref(block: Block, here: Block) -> str:
+    """``block``'s line as seen from ``here``: "45", or "a.md:45" in another file."""
+    same = block.loc.path == here.loc.path
+    return str(block.loc.line) if same else f"{block.loc.path}:{block.loc.line}"
+
+
+def _related(pairs: list[tuple[Block, str]]) -> tuple[tuple[str, int, str], ...]:
+    return tuple((b.loc.path, b.loc.line, role) for b, role in pairs)
+
+
 def switched_on(options: dict, name: str) -> bool:
     """Is the clean-up transform ``name`` on? (The hint says what builds do.)"""
     return bool(options.get("clean", {}).get(name, True))
@@ -109,16 +119,16 @@ def switched_on(options: dict, name: str) -> bool:
 def run_finding(run: list[Repeat], blocks: list[Block], hint: str = DEDUPE_HINT) -> Finding:
     """One finding for a run: W101 for a single paragraph, W102 for a block."""
     first = blocks[run[0].index]
-    related = tuple(pair for r in run for pair in (
-        (_line(blocks[r.index]), "repeat"), (_line(blocks[r.original]), "original")))
+    related = _related([pair for r in run for pair in (
+        (blocks[r.index], "repeat"), (blocks[r.original], "original"))])
     how = "" if all(r.exact for r in run) else ", differing only in spaces or punctuation width"
     if len(run) == 1:
         original = blocks[run[0].original]
         verb = "repeats" if run[0].exact else "nearly repeats"
-        return finding("W101", f"paragraph {verb} line {_line(original)}{how}",
+        return finding("W101", f"paragraph {verb} line {_ref(original, first)}{how}",
                        first.loc, hint, related)
     lines = ", ".join(str(_line(blocks[r.index])) for r in run)
-    originals = ", ".join(str(_line(blocks[r.original])) for r in run)
+    originals = ", ".join(_ref(blocks[r.original], first) for r in run)
     return finding("W102", f"{len(run)} consecutive paragraphs repeat earlier ones: "
                    f"lines {lines} repeat lines {originals}{how}",
                    first.loc, hint, related)
@@ -128,8 +138,8 @@ def heading_finding(repeat: Repeat, blocks: list[Block], hint: str = HEADING_HIN
     """W111 for a heading that repeats the one directly above it."""
     block, above = blocks[repeat.index], blocks[repeat.original]
     return finding("W111", f"heading '{block.text}' repeats the heading at line "
-                   f"{_line(above)}", block.loc, hint,
-                   ((_line(block), "repeat"), (_line(above), "original")))
+                   f"{_ref(above, block)}", block.loc, hint,
+                   _related([(block, "repeat"), (above, "original")]))
 
 
 def section_finding(heading: int, body: list[int], blocks: list[Block]) -> Finding:
@@ -140,7 +150,7 @@ def section_finding(heading: int, body: list[int], blocks: list[Block]) -> Findi
                    f"line{'s' if len(body) > 1 else ''} {lines}",
                    block.loc, "its paragraphs are removed in builds; delete the heading or "
                    "restore the section's own text",
-                   tuple((_line(blocks[j]), "repeat") for j in body))
+                   _related([(blocks[j], "repeat") for j in body]))
 
 
 def check(blocks: list[Block], options: dict) -> list[Finding]:

@@ -36,20 +36,22 @@ CODES: dict[str, tuple[str, str]] = {
 class Finding(Diagnostic):
     """A diagnostic with the other source lines it concerns.
 
-    ``related``: (line, role) pairs, e.g. ``((49, "repeat"), (41, "original"))``.
+    ``related``: (path, line, role) triples, e.g. a repeat and its original:
+    ``(("a.md", 49, "repeat"), ("a.md", 41, "original"))``.
     """
 
-    related: tuple[tuple[int, str], ...] = ()
+    related: tuple[tuple[str, int, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         data = super().as_dict()
         data["check"] = CODES.get(self.code, ("other", ""))[0]
-        data["related"] = [{"line": line, "role": role} for line, role in self.related]
+        data["related"] = [{"path": path, "line": line, "role": role}
+                           for path, line, role in self.related]
         return data
 
 
 def finding(code: str, message: str, loc: Location, hint: str = "",
-            related: tuple[tuple[int, str], ...] = ()) -> Finding:
+            related: tuple[tuple[str, int, str], ...] = ()) -> Finding:
     """A warning-level finding at ``loc``."""
     return Finding(code, message, loc, "warning", hint, related)
 
