@@ -244,6 +244,18 @@ def test_running_heads_and_folios(booklet, pages):
             assert heads == [current], where
 
 
+def test_the_head_rule_is_drawn_with_the_head_only(booklet, pages):
+    """The hairline under the running head (书眉线): on pages with a head, not
+    on openings, blank pages or the front matter."""
+    top = sample_area().top
+    with pdfplumber.open(booklet) as pdf:
+        for index, page in enumerate(pdf.pages):
+            rules = [edge for edge in page.edges
+                     if edge["orientation"] == "h" and edge["top"] < top]
+            has_head = any(line.is_head for line in pages[index])
+            assert bool(rules) == has_head, f"page {index + 1}: {len(rules)} rule(s)"
+
+
 def test_contents_page_numbers_are_the_folios(booklet, pages):
     toc = next(i for i, lines in enumerate(pages) if any(line.text == "目录" for line in lines))
     assert toc < FRONT_PAGES
