@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -375,6 +376,10 @@ def test_paragraphs_indent_two_em_with_no_space_between(pages):
 def marked_book(tmp_path_factory) -> Path:
     """A small book whose model has a byline and a photo caption (as the
     clean-up marks them), rendered straight through the PDF renderer."""
+    return render_marked(tmp_path_factory.mktemp("marked"))
+
+
+def render_marked(root: Path, edition_toml: str = "") -> Path:
     from book.build import load_book
     from book.config import load_project
     from book.errors import Reporter
@@ -383,10 +388,10 @@ def marked_book(tmp_path_factory) -> Path:
     from book.render.pdf import render
     from book.stylesheets import stylesheets
 
-    root = tmp_path_factory.mktemp("marked")
     (root / "book.toml").write_text(
         'title = "测试书"\nauthors = ["某某"]\nlanguage = "zh-Hans"\n'
-        '[editions.booklet]\nformats = ["pdf"]\npage_size = "A5"\n', encoding="utf-8")
+        '[editions.booklet]\nformats = ["pdf"]\npage_size = "A5"\n' + edition_toml,
+        encoding="utf-8")
     (root / "a.md").write_text("## 第一章\n\n### 副题\n\n" + "正文一段。" * 40 + "\n",
                                encoding="utf-8")
     reporter = Reporter(quiet=True)
@@ -426,6 +431,29 @@ def test_bylines_and_captions_are_set_in_kai(marked_book):
     # right-aligned: the byline ends at the right edge of the text block
     assert byline.x1 == pytest.approx(left_margin + area.width, abs=0.5)
     assert byline.x0 > body.x0 + 100
+
+
+def test_without_the_kai_face_bylines_fall_back_to_the_simplified_serif(tmp_path):
+    """Hide AR PL UKai from fontconfig (a build in a child process) and build
+    the sample: its bylines and captions come out in Noto Serif CJK SC, not
+    in a JP face or missing glyphs."""
+    from tests.helpers import run_book
+
+    (tmp_path / "fonts.conf").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        '<selectfont><rejectfont><glob>*ukai*</glob><glob>*UKai*</glob></rejectfont>'
+        '</selectfont>\n</fontconfig>\n', encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(tmp_path / "fonts.conf")}
+    result = run_book("-q", "build", str(REPO), "-e", "booklet", "-o", str(tmp_path / "out"),
+                      env=env)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(tmp_path / "out" / "tianjin-booklet.pdf") as pdf:
+        lines = [line for page in pdf.pages for line in content(text_lines(page))]
+    fonts = {line.font for line in lines}
+    assert not any("UKai" in font for font in fonts), fonts
+    bylines = [line for line in lines if line.text == "记者 胡萌伟"]
+    assert bylines and all(line.font == "Noto-Serif-CJK-SC" for line in bylines), bylines
 
 
 # ---- Print shop options, reproducibility -----------------------------------
