@@ -39,8 +39,11 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
     for i in heads:
         block = blocks[i]
         if block.level > previous + 1:
-            found.append(finding("W131", f"heading level jumps from {previous} to {block.level}",
-                                 block.loc, f"use {'#' * (previous + 1)} or add the missing level"))
+            message = (f"heading level jumps from {previous} to {block.level}"
+                       if previous >= chapter_level else
+                       f"level-{block.level} heading before the first chapter (level {chapter_level})")
+            found.append(finding("W131", message, block.loc,
+                                 f"use {'#' * (previous + 1)} or add the missing level"))
         previous = block.level
         if i == subtitle:
             continue
