@@ -214,6 +214,8 @@ class _Scanner(HTMLParser):
                 self._note("H002", f"removed attribute {name}=… from <{tag}>")
             elif name == "href" and _scheme(value) not in (None, *URL_SCHEMES):
                 self._note("H003", f"removed {_scheme(value)}: link from <{tag}>")
+            elif name == "src" and _scheme(value) not in (None, *URL_SCHEMES):
+                self._note("H003", f"removed {_scheme(value)}: source from <{tag}>")
             elif name == "style":
                 self._check_style(tag, value)
             elif name == "id" and not GENERATED_ID.fullmatch(value):

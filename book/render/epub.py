@@ -25,7 +25,7 @@ from book.errors import Location
 from book.fonts import EmbeddedFont, embed_fonts
 from book.model import Block, Book, Chapter, Footnote, Section
 from book.render import Output, RenderContext
-from book.resources import add_epub_images
+from book.resources import add_epub_images, fix_internal_links
 from book.render.html import labels, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
 
@@ -37,6 +37,7 @@ def render(ctx: RenderContext) -> list[Output]:
     words = labels(book.meta.language)
     out = epub.EpubBook()
     add_epub_images(out, book, ctx.project.root, ctx.reporter)  # book.resources
+    fix_internal_links(book, ctx.reporter)
     _metadata(out, book)
     if ctx.edition.get("writing_mode") == "vertical":
         out.set_direction("rtl")  # pages turn right to left, as vertical books do
