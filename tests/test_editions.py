@@ -200,7 +200,8 @@ def test_opencc_profile_is_configurable():
 
 # --- the sample's editions ------------------------------------------------------
 
-SAMPLE_OUTPUTS = ["tianjin-ebook.epub", "tianjin-booklet.pdf", "tianjin-large-print.pdf",
+SAMPLE_OUTPUTS = ["tianjin-ebook.epub", "tianjin-booklet.pdf", "tianjin-booklet-imposed.pdf",
+                  "tianjin-large-print.pdf", "tianjin-large-print.epub",
                   "tianjin-traditional.epub", "tianjin-traditional.pdf"]
 
 
@@ -209,7 +210,8 @@ def test_every_sample_edition_builds(sample_build):
         assert (sample_build / name).stat().st_size > 10_000, name
 
 
-@pytest.mark.parametrize("name", ["tianjin-ebook.epub", "tianjin-traditional.epub"])
+@pytest.mark.parametrize("name", ["tianjin-ebook.epub", "tianjin-large-print.epub",
+                                  "tianjin-traditional.epub"])
 def test_sample_epubs_pass_epubcheck(sample_build, name):
     assert_epubcheck_clean(sample_build / name)
 
@@ -321,8 +323,8 @@ def test_edition_builds_are_byte_reproducible(sample_build, tmp_path):
     result = run_cli("build", str(REPO), "-e", "ebook", "-e", "large-print", "-e", "traditional",
                      "-o", str(tmp_path), "--no-cache")
     assert result.exit_code == 0, result.output
-    for name in ["tianjin-ebook.epub", "tianjin-large-print.pdf", "tianjin-traditional.epub",
-                 "tianjin-traditional.pdf"]:
+    for name in ["tianjin-ebook.epub", "tianjin-large-print.pdf", "tianjin-large-print.epub",
+                 "tianjin-traditional.epub", "tianjin-traditional.pdf"]:
         assert (tmp_path / name).read_bytes() == (sample_build / name).read_bytes(), name
 
 
@@ -350,3 +352,10 @@ def test_font_file_in_the_project_is_used_by_both_formats(tmp_path):
     with zipfile.ZipFile(epub) as zf:
         heading = TTFont(io.BytesIO(zf.read("EPUB/fonts/heading.woff2")))
     assert heading["name"].getDebugName(1) == "DejaVu Math TeX Gyre"
+
+
+def test_large_print_epub_keeps_the_settings_in_relative_units(sample_build):
+    epub = sample_build / "tianjin-large-print.epub"
+    css = "".join(epub_text(epub, n) for n in epub_names(epub) if n.endswith("-edition.css"))
+    assert "--font-size: 150%;" in css and "--line-height: 1.9;" in css
+    assert '"Noto Sans CJK SC", sans-serif' in css and "@page" not in css

@@ -12,7 +12,7 @@ from lxml import etree
 
 from book.fonts import find_face, subset_face
 
-EPUBS = ["tianjin-ebook.epub", "tianjin-traditional.epub"]
+EPUBS = ["tianjin-ebook.epub", "tianjin-large-print.epub", "tianjin-traditional.epub"]
 
 
 def epub_fonts(epub: Path) -> dict[str, bytes]:
