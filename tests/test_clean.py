@@ -43,6 +43,24 @@ def test_transforms_are_named_in_order_and_switchable():
     assert dict((n, d) for n, d, _ in TRANSFORMS)["fix_punctuation"] is False
 
 
+EVERYTHING = (f"## 标题\n\n### 标题\n\n本报讯（记者 张三）今天，\n天津港迎来新航线。\n\n"
+              f"{PARA}\n\n{PARA}\n\n记者 张三\n\n左图 天津港。\n\n&lt;p\n\n"
+              "中文\u00a0之间,还有半角.\n")
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in TRANSFORMS])
+def test_each_transform_reports_changes_and_can_be_switched(name):
+    default = dict((n, d) for n, d, _ in TRANSFORMS)[name]
+    _, on = clean(EVERYTHING, **{name: True})
+    assert [c for c in on.changes if c["transform"] == name], name
+    for change in on.changes:
+        assert change["path"] == "t.md" and change["line"] > 0 and change["code"]
+    _, off = clean(EVERYTHING, **{name: False})
+    assert not [c for c in off.changes if c["transform"] == name]
+    _, by_default = clean(EVERYTHING)
+    assert bool([c for c in by_default.changes if c["transform"] == name]) is default
+
+
 def test_dedupe_keeps_first_and_reports_each_removal():
     text = f"{PARA}\n\n{OTHER}\n\n记者 胡萌伟\n\n{PARA}\n\n{OTHER}\n\n记者 胡萌伟\n"
     blocks, context = clean(text)
