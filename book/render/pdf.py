@@ -11,11 +11,17 @@ import shutil
 import subprocess
 import urllib.parse
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from book.errors import BuildError, Location
 from book.render import Output, RenderContext
 from book.render.html import labels, render_template
 from book.render.pagegrid import type_area
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+    from book.model import Book
 
 REQUIRED_FONTS = {
     "Noto Serif CJK SC": "fonts-noto-cjk",
@@ -63,7 +69,7 @@ def render(ctx: RenderContext) -> list[Output]:
     return outputs
 
 
-def page_labels(document, book):
+def page_labels(document: Document, book: Book) -> Callable[..., None]:
     """A WeasyPrint finisher writing /PageLabels, so viewers number the pages
     as they are printed: the front matter i, ii …, the main matter from 1 at
     the first chapter's opening (where print.css restarts the folios)."""
