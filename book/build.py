@@ -67,7 +67,8 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
     context = CleanContext(options=project.clean, reporter=reporter)
-    findings = lint(blocks, lint_options(project))  # for the build report
+    # What `book check` reports (and the build report lists), silenced codes left out.
+    findings = [f for f in lint(blocks, lint_options(project)) if f.code not in reporter.ignore]
     blocks = run_transforms(blocks, context)
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)
