@@ -8,7 +8,9 @@ returns a converted copy:
   section titles (so the TOC), paragraphs, footnotes — converted with OpenCC
   (profile ``opencc``, default ``s2twp``: Taiwan characters and phrases), and
   the quotes ``“”``/``‘’`` turned into ``「」``/``『』``; the language becomes
-  ``zh-Hant-TW`` unless the edition sets its own.
+  ``zh-Hant-TW`` unless the edition sets its own;
+* ``script = "zh-Hans"`` on a Traditional manuscript: the reverse (default
+  profile ``t2s``, corner brackets back to “”‘’, language ``zh-Hans``).
 
 HTML is converted between the tags only: element names, ids and links stay as
 they are (ids are shared by the TOC and the text), and code is left alone.
@@ -28,9 +30,11 @@ from book.errors import ConfigError
 from book.model import Book, Metadata
 
 DEFAULT_PROFILE = "s2twp"
+DEFAULT_HANS_PROFILE = "t2s"
 DEFAULT_HANT_LANGUAGE = "zh-Hant-TW"
 # Corner brackets for Traditional text: first-level and second-level quotes.
 HANT_QUOTES = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
+HANS_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
 # An apostrophe inside a Latin word (don’t) is not a quote.
 APOSTROPHE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z])")
 TAG = re.compile(r"(<[^>]*>)")
@@ -41,7 +45,7 @@ Convert = Callable[[str], str]
 
 def apply(book: Book, edition: Edition) -> Book:
     """The book as ``edition`` presents it; ``book`` itself is not changed."""
-    convert = text_converter(edition)
+    convert = text_converter(edition, book.meta.language)
     if convert is None and not _meta_overrides(edition):
         return book
     book = copy.deepcopy(book)
@@ -58,15 +62,19 @@ def apply(book: Book, edition: Edition) -> Book:
     return book
 
 
-def text_converter(edition: Edition) -> Convert | None:
+def text_converter(edition: Edition, book_language: str = "zh-Hans") -> Convert | None:
     """The edition's plain-text conversion, or None when it keeps the script."""
-    if edition.get("script") != "zh-Hant":
+    script = edition.get("script")
+    if script == "zh-Hant":
+        profile, quotes = DEFAULT_PROFILE, to_corner_quotes
+    elif script == "zh-Hans" and _is_hant(book_language):
+        profile, quotes = DEFAULT_HANS_PROFILE, lambda text: text.translate(HANS_QUOTES)
+    else:
         return None
-    profile = str(edition.get("opencc", DEFAULT_PROFILE)).removesuffix(".json")
-    opencc = _opencc(profile, edition.name)
+    opencc = _opencc(str(edition.get("opencc", profile)).removesuffix(".json"), edition.name)
 
     def convert(text: str) -> str:
-        return to_corner_quotes(opencc(text)) if text else text
+        return quotes(opencc(text)) if text else text
 
     return convert
 
@@ -98,6 +106,8 @@ def edition_language(edition: Edition, book_language: str) -> str:
         return str(edition.get("language"))
     if edition.get("script") == "zh-Hant" and not _is_hant(book_language):
         return DEFAULT_HANT_LANGUAGE
+    if edition.get("script") == "zh-Hans" and _is_hant(book_language):
+        return "zh-Hans"
     return book_language
 
 
@@ -106,7 +116,8 @@ def _is_hant(language: str) -> bool:
 
 
 def _meta_overrides(edition: Edition) -> bool:
-    return any(edition.get(k) for k in ("title", "subtitle", "isbn", "identifier", "language"))
+    return any(edition.get(k) for k in ("title", "subtitle", "isbn", "identifier", "language",
+                                        "script"))
 
 
 def _metadata(meta: Metadata, edition: Edition, convert: Convert | None) -> Metadata:

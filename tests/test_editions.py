@@ -192,6 +192,19 @@ def test_metadata_overrides_and_isbn_identifier():
     assert editions.apply(small_book(), plain).meta.title == "软件发展"
 
 
+def test_simplified_edition_of_a_traditional_manuscript():
+    book = small_book()
+    book.meta.language = "zh-Hant"
+    book.chapters[0].title = "發展「軟體」"
+    out = editions.apply(book, Edition("s", ["epub"], {"script": "zh-Hans"}))
+    assert out.chapters[0].title == "发展“软体”"  # t2s: characters only
+    assert out.meta.language == "zh-Hans"
+    phrases = Edition("s", ["epub"], {"script": "zh-Hans", "opencc": "tw2sp"})
+    assert editions.apply(book, phrases).chapters[0].title == "发展“软件”"
+    assert editions.apply(small_book(), Edition("s", ["epub"], {"script": "zh-Hans"})
+                          ).chapters[0].title == "发展"  # already Simplified: unchanged
+
+
 def test_opencc_profile_is_configurable():
     edition = Edition("hk", ["epub"], {"script": "zh-Hant", "opencc": "s2hk"})
     assert editions.apply(small_book(), edition).meta.language == "zh-Hant-TW"
