@@ -62,7 +62,7 @@ EDITION_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "crop_marks": ((bool,), "Draw crop marks."),
     "impose": ((str, bool), "saddle-stitch: also write an imposed PDF."),
     "script": ((str,), "zh-Hans or zh-Hant (converted with OpenCC)."),
-    "opencc": ((str,), "OpenCC profile for script conversion (default s2twp)."),
+    "opencc": ((str,), "OpenCC profile for script conversion (default s2twp; t2s for zh-Hans)."),
     "writing_mode": ((str,), "horizontal or vertical (vertical: EPUB only)."),
     "language": ((str,), "Language tag of this edition."),
     "title": ((str,), "Title override."),
@@ -260,6 +260,11 @@ def _find_sources(root: Path, patterns: Any, config_path: Path | None) -> list[P
             raise UsageError(f"source pattern '{pattern}' matches no file",
                              Location(str(config_path)), hint="fix 'sources' in book.toml")
         for match in matches:
+            if not match.resolve().is_relative_to(root.resolve()):
+                # A book reads only its own files (issue 6: hostile book.toml).
+                raise ConfigError(f"source '{match}' is outside the project folder",
+                                  Location(str(config_path)),
+                                  hint="move it into the project folder")
             if match not in sources:
                 sources.append(match)
     return sources
@@ -296,8 +301,22 @@ def resolve_editions(tables: dict[str, Any], config_path: Path | None,
             view = edition.for_format(fmt).settings
             _validate_edition(name, view, where, fmt)
             _validate_css_values(name, view, root, where)
+            _check_inside(name, view, root, where)
         resolved[name] = edition
     return resolved
+
+
+def _check_inside(name: str, settings: dict[str, Any], root: Path, where: Location) -> None:
+    """Stylesheets and covers are project files: a path leading outside the
+    project (``..``, absolute, a symlink) is refused, so a hostile book.toml
+    cannot copy other files into a book."""
+    styles = settings.get("styles") or []
+    for key, value in [("styles", v) for v in ([styles] if isinstance(styles, str) else styles)] \
+            + [("cover", settings.get("cover"))]:
+        if isinstance(value, str) and value and \
+                not (root / value).resolve().is_relative_to(root.resolve()):
+            raise ConfigError(f"editions.{name}.{key}: '{value}' is outside the project folder",
+                              where, hint="copy the file into the project folder")
 
 
 def _inherit(name: str, tables: dict[str, Any], chain: list[str],

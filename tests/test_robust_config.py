@@ -81,3 +81,21 @@ def test_toml_error_as_a_real_process(tmp_path: Path) -> None:
     proc = run_book("build", str(tmp_path))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "book.toml:1:" in proc.stderr
+
+
+@pytest.mark.parametrize("toml, message", [
+    ('sources = ["../outside/*.md"]\n', "is outside the project folder"),
+    ('[editions.e]\nformats = ["epub"]\nstyles = ["../outside/evil.css"]\n',
+     "editions.e.styles: '../outside/evil.css' is outside the project folder"),
+    ('[editions.e]\nformats = ["epub"]\nstyles = ["link.css"]\n',
+     "editions.e.styles: 'link.css' is outside the project folder"),
+])
+def test_project_files_only(tmp_path: Path, toml: str, message: str) -> None:
+    """A hostile book.toml cannot pull files from outside the project into a book."""
+    outside = write_project(tmp_path / "outside", {"secret.md": "# 机密\n\n密码\n",
+                                                   "evil.css": "body { color: red }\n"})
+    project = write_project(tmp_path / "book", {**MANUSCRIPT, "book.toml": toml})
+    (project / "link.css").symlink_to(outside / "evil.css")
+    result = build(project)
+    assert result.exit_code == 2, result.stderr
+    assert message in result.stderr and not result.epubs

@@ -41,6 +41,9 @@ def render(ctx: RenderContext) -> list[Output]:
     _metadata(out, book)
     if ctx.edition.get("writing_mode") == "vertical":
         out.set_direction("rtl")  # pages turn right to left, as vertical books do
+        # Kindle reads this instead of the CSS.
+        out.add_metadata(None, "meta", "", {"name": "primary-writing-mode",
+                                            "content": "vertical-rl"})
     sheets = _stylesheets(out, ctx)
     sheets.append(f"styles/{len(sheets) + 1:02d}-{GENERATED_SHEET}")  # filled in below
     common = {"book": book, "epub": True, "labels": words, "direction": None,
