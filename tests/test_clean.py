@@ -204,6 +204,7 @@ def epub_sentences(path: Path) -> tuple[Counter, str]:
 
 def test_sample_epub_loses_nothing_else(sample_build, report):
     epub = sample_build / "tianjin-ebook.epub"
+    assert_epubcheck_clean(epub)
     found, markup = epub_sentences(epub)
     assert found == source_sentences() - removed_sentences(report)
     assert "&lt;p" not in markup
