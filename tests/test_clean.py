@@ -18,7 +18,8 @@ from book.model import Block
 from book.parse import parse_source
 from book.sources import SourceFile
 from book.transforms import TRANSFORMS, CleanContext, run_transforms
-from tests.helpers import SAMPLE, assert_epubcheck_clean, run_cli
+from book.lint.semantic import dateline_prefix, semantic_kind
+from tests.helpers import FIXTURES, SAMPLE, assert_epubcheck_clean, run_cli
 
 
 def clean(text: str, **options) -> tuple[list[Block], CleanContext]:
@@ -113,6 +114,16 @@ def test_bylines_captions_datelines_marked():
                                      '左图 天津港。</figcaption></figure>')
     assert texts(blocks) == [t for t in text.strip().split("\n\n")]
     assert len([c for c in context.changes if c["transform"] == "semantic"]) == 7
+
+
+def semantic_cases() -> list[tuple[str, str, str]]:
+    rows = (FIXTURES / "clean" / "semantic.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(row.split("\t")) for row in rows if row and not row.startswith("#")]
+
+
+@pytest.mark.parametrize("text,kind,prefix", semantic_cases())
+def test_semantic_lines_recognised(text, kind, prefix):
+    assert (semantic_kind(text) or "-", dateline_prefix(text) or "-") == (kind, prefix)
 
 
 def test_caption_joins_the_image_above():

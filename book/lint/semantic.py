@@ -14,17 +14,23 @@ _NAME = rf"(?:[{HAN}][{HAN}·•]{{1,5}}|[A-Z][A-Za-z.\- ]{{1,30}})"
 _NAMES = rf"{_NAME}(?:(?:{_SP}+|[、，,]{_SP}*){_NAME})*"
 _ROLE = r"(?:本报|本刊|新华社|中新社|人民日报)?(?:特约|实习|见习|首席)?(?:记者|通讯员|实习生|摄影|撰文|编辑|作者)"
 _CREDIT = rf"{_ROLE}{_SP}*[:：]?{_SP}*{_NAMES}(?:{_SP}*摄)?"
-# 记者 胡萌伟 / 本报记者 张三 李四 通讯员 王五 / 文/张三 / 文／张三 图／李四 / （记者 张三）
+# 文/张三, 图｜李四, 文/图：王五, and 文/图 王五 (the pair needs no separator)
+_SLASH = r"[/／|｜]"
+_SLASH_CREDIT = (rf"(?:(?:[文图](?:{_SLASH}[文图])?){_SP}*(?:{_SLASH}|[:：]){_SP}*"
+                 rf"|[文图]{_SLASH}[文图]{_SP}+){_NAMES}")
+# 记者 胡萌伟 / 本报记者 张三 李四 通讯员 王五 / 文/张三 / 文／张三 图／李四 / （记者 胡萌伟）
 BYLINE_RE = re.compile(
     rf"^(?:{_CREDIT}(?:{_SP}+{_CREDIT})*"
     rf"|[（(]{_SP}*{_CREDIT}(?:{_SP}+{_CREDIT})*{_SP}*[）)]"
-    rf"|(?:[文图]{_SP}*(?:/|／|\||｜){_SP}*{_NAMES}{_SP}*)+)$")
+    rf"|{_SLASH_CREDIT}(?:{_SP}+{_SLASH_CREDIT})*)$")
 # 左图 … / 右图 … / 上图 … / 下图 … / 中图 … / 图为 … / 图1 …
 CAPTION_RE = re.compile(rf"^(?:[左右上下中]图(?:{_SP}|[:：])|图为|图\d+{_SP}|图{_SP})")
-# 本报讯 / 本报天津6月30日讯 / 新华社北京6月30日电 — optionally followed by （记者 …）
+# 本报讯 / 本报天津6月30日电 / 新华社北京6月30日电 — a date is required, so
+# "新华社北京电视台……" is not one — optionally followed by （记者 …）.
+_DATE = rf"[{HAN}\d]{{0,12}}[月日][{HAN}\d]{{0,4}}"
 DATELINE_RE = re.compile(
-    rf"^(?:(?:本报|本刊)[{HAN}\d月日]{{0,12}}讯"
-    rf"|(?:新华社|中新社|中新网)[{HAN}\d月日]{{0,14}}电)"
+    rf"^(?:(?:本报|本刊)(?:讯|{_DATE}[讯电])"
+    rf"|(?:新华社|中新社|中新网|新华网|人民网){_DATE}电)"
     rf"(?:{_SP}*[（(](?:{_CREDIT}|{_SP})+[）)])?")
 
 MAX_BYLINE = 40
