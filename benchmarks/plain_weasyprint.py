@@ -2,6 +2,11 @@
 none of our typesetting: the baseline the typeset PDF is compared against.
 
     python benchmarks/plain_weasyprint.py MANUSCRIPT OUT.pdf
+
+Same model, same ``print_html``, same ``print_stylesheets`` (with the same
+shared FontConfiguration and project-only URL fetcher) as
+``book.render.pdf.render``; only ``typeset.installed(...)``, the page-label
+finisher and the preflight read-back are left out.
 """
 from __future__ import annotations
 
@@ -10,25 +15,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from book import editions  # noqa: E402
 from book.build import load_book  # noqa: E402
 from book.config import load_project  # noqa: E402
 from book.errors import Reporter  # noqa: E402
 from book.render import RenderContext  # noqa: E402
-from book.render.pdf import print_html, print_stylesheets  # noqa: E402
+from book.render.pdf import print_document, print_html, print_stylesheets  # noqa: E402
 from book.stylesheets import stylesheets  # noqa: E402
 
 
 def main(source: str, target: str) -> None:
-    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     reporter = Reporter(quiet=True)
     project = load_project(source, reporter)
     edition = next(e for e in project.editions.values() if "pdf" in e.formats)
-    book = load_book(project, reporter).book
+    edition = edition.for_format("pdf")
+    book = editions.apply(load_book(project, reporter).book, edition)
     ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
                         stylesheets=stylesheets(project, edition, "pdf"))
-    document = HTML(string=print_html(ctx), base_url=str(project.root.resolve()) + "/")
-    Path(target).write_bytes(document.render(stylesheets=print_stylesheets(ctx)).write_pdf())
+    fonts = FontConfiguration()
+    document = print_document(ctx, print_html(ctx)).render(
+        stylesheets=print_stylesheets(ctx, fonts), font_config=fonts)
+    Path(target).write_bytes(document.write_pdf())
 
 
 if __name__ == "__main__":

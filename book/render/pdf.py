@@ -13,13 +13,16 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from book.errors import BuildError, Location
+from book.errors import BuildError, Location, Reporter
 from book.render import Output, RenderContext
 from book.render.html import labels, render_template
-from book.render.pagegrid import type_area
+from book.render.imagefit import fit_images
+from book.render.pagegrid import TypeArea, type_area
 
 if TYPE_CHECKING:
+    from weasyprint import CSS, HTML
     from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
 
     from book.model import Book
 
@@ -31,30 +34,19 @@ REQUIRED_FONTS = {
 
 def render(ctx: RenderContext) -> list[Output]:
     check_fonts()
-    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     book = ctx.book
-    html = render_template(
-        "print_book.html.j2", book=book, epub=False, labels=labels(book.meta.language),
-        edition=ctx.edition, edition_label=ctx.edition.get("label", ""))
-    fetcher = project_fetcher(ctx.project.root)
+    warn_slow_subsetter(ctx.reporter)
     # Without a shared FontConfiguration WeasyPrint ignores @font-face (font
     # files in the project, set by an edition's `fonts` or its sheets).
     fonts = FontConfiguration()
-    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
-              for path in ctx.stylesheets]
-    sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
-                                             page_size=_page_size(ctx)),
-                      url_fetcher=fetcher, font_config=fonts))
-    area = type_area(_page_size(ctx), ctx.edition.settings, ctx.stylesheets)
-    # Last, so the whole-lines type area wins over any margins set before it.
-    sheets.append(CSS(string=area.css(), url_fetcher=fetcher))
+    html, sheets = print_html(ctx), print_stylesheets(ctx, fonts)
+    area = _type_area(ctx)
     from book import typeset
 
     with typeset.installed(typeset.settings_for(ctx.edition, book.meta.language)):
-        document = HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
-                        url_fetcher=fetcher).render(stylesheets=sheets, font_config=fonts)
+        document = print_document(ctx, html).render(stylesheets=sheets, font_config=fonts)
         data = document.write_pdf(pdf_identifier=book.meta.identifier.encode(),
                                   finisher=page_labels(document, book))
     outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]
@@ -67,6 +59,46 @@ def render(ctx: RenderContext) -> list[Output]:
         outputs.append(Output(f"{book.meta.slug}-{ctx.edition.name}-imposed.pdf",
                               impose_saddle_stitch(data, book.meta.identifier.encode())))
     return outputs
+
+
+def print_html(ctx: RenderContext) -> str:
+    """The whole book as one HTML document: title page, contents, chapters."""
+    book = ctx.book
+    markup = render_template(
+        "print_book.html.j2", book=book, epub=False, labels=labels(book.meta.language),
+        edition=ctx.edition, edition_label=ctx.edition.get("label", ""))
+    # Images sized to whole lines keep the text after them on the grid.
+    return fit_images(markup, ctx.project.root, _type_area(ctx))
+
+
+def print_document(ctx: RenderContext, html: str) -> HTML:
+    """A WeasyPrint ``HTML`` of ``html`` that fetches only inside the project."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(ctx.project.root.resolve()) + "/",
+                url_fetcher=project_fetcher(ctx.project.root))
+
+
+def print_stylesheets(ctx: RenderContext, fonts: FontConfiguration | None = None) -> list[CSS]:
+    """The edition's sheets as WeasyPrint ``CSS``, in cascade order: its files,
+    its settings (``edition.css.j2``), then the type area. ``fonts`` must be
+    the ``FontConfiguration`` the document renders with, or @font-face rules
+    are ignored."""
+    from weasyprint import CSS
+
+    fetcher = project_fetcher(ctx.project.root)
+    sheets = [CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts)
+              for path in ctx.stylesheets]
+    sheets.append(CSS(string=render_template("edition.css.j2", edition=ctx.edition,
+                                             page_size=_page_size(ctx)),
+                      url_fetcher=fetcher, font_config=fonts))
+    # Last, so the whole-lines type area wins over any margins set before it.
+    sheets.append(CSS(string=_type_area(ctx).css(), url_fetcher=fetcher))
+    return sheets
+
+
+def _type_area(ctx: RenderContext) -> TypeArea:
+    return type_area(_page_size(ctx), ctx.edition.settings, ctx.stylesheets)
 
 
 def page_labels(document: Document, book: Book) -> Callable[..., None]:
@@ -108,6 +140,19 @@ def check_fonts() -> None:
         if family not in families:
             raise BuildError(f"font '{family}' is not installed",
                              hint=f"install it: apt-get install {package} (or run 'make')")
+
+
+def warn_slow_subsetter(reporter: Reporter) -> None:
+    """F010 when WeasyPrint will subset the PDF's fonts with fontTools: it
+    does so when libharfbuzz-subset is missing or older than 4.1.0 (see
+    weasyprint/pdf/fonts.py, ``Font.subset``), and that is 9x slower on
+    CJK faces."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
+        reporter.warn("F010", "WeasyPrint will subset fonts with fontTools (HarfBuzz-Subset "
+                      ">= 4.1 not found); PDF builds are several times slower",
+                      Location("(system)"), "apt-get install libharfbuzz-subset0")
 
 
 def project_fetcher(root: Path):
