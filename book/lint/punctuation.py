@@ -87,36 +87,56 @@ def text_kind(block: Block) -> str:
 
 def check(blocks: list[Block], options: dict) -> list[Finding]:
     """W201–W206 for the Chinese text in ``blocks``."""
+    fixing = bool(options.get("clean", {}).get("fix_punctuation", False))
     found: list[Finding] = []
-    for block in blocks:
-        text = prose_text(block.text, block.html) if block.kind != "code" else block.text
-        kind = text_kind(block)
-        if kind not in TEXT_KINDS or not has_han(text):
+    for n, block in enumerate(blocks):
+        following = blocks[n + 1] if n + 1 < len(blocks) else None
+        found.extend(_check_block(block, following, fixing))
+    return found
+
+
+def _continues_quote(mark: str, following: Block | None) -> bool:
+    """A quotation over several paragraphs opens each one and closes only in
+    the last (GB/T 15834 4.1.3.4): an opening mark left open is fine when the
+    next paragraph opens with the same mark."""
+    return (mark in ("“", "「", "『") and following is not None
+            and following.kind == "paragraph" and following.text.lstrip().startswith(mark))
+
+
+def _check_block(block: Block, following: Block | None, fixing: bool) -> list[Finding]:
+    text = prose_text(block.text, block.html) if block.kind != "code" else block.text
+    kind = text_kind(block)
+    if kind not in TEXT_KINDS or not has_han(text):
+        return []
+    found: list[Finding] = []
+
+    def add(code: str, offset: int, message: str, hint: str) -> None:
+        found.append(finding(code, message, where(block.loc, text, offset), hint))
+
+    fix_hint = ("fixed in builds, as clean.fix_punctuation = true" if fixing
+                else "fixed in builds with clean.fix_punctuation = true")
+    for offset, mark, full in halfwidth_punctuation(text):
+        add("W201", offset, f"half-width '{mark}' in Chinese text", f"use '{full}'; {fix_hint}")
+    open_marks = list(unbalanced(text))
+    for offset, mark in open_marks:
+        if (offset, mark) == open_marks[-1] and _continues_quote(mark, following):
             continue
-
-        def add(code: str, offset: int, message: str, hint: str) -> None:
-            found.append(finding(code, message, where(block.loc, text, offset), hint))
-
-        for offset, mark, full in halfwidth_punctuation(text):
-            add("W201", offset, f"half-width '{mark}' in Chinese text",
-                f"use '{full}'; fixed in builds with clean.fix_punctuation = true")
-        for offset, mark in unbalanced(text):
-            partner = PAIRS.get(mark) or _CLOSERS[mark]
-            add("W202", offset, f"'{mark}' has no matching '{partner}'",
-                f"add the missing '{partner}' or delete this one")
-        for match in _ELLIPSIS_RE.finditer(text):
-            add("W203", match.start(), f"ellipsis written '{match.group(0)}'",
-                "write '……', two U+2026")
-        for offset, mark in bad_dashes(text):
-            add("W204", offset, f"dash written '{mark}'", "write '——', two U+2014, for a 破折号")
-        if kind in PROSE_KINDS:
-            for match in _SPACE_RE.finditer(text):
-                add("W205", match.start(), "space between Han characters",
-                    "delete it: Chinese text has no word spaces")
-        # A number mixing widths is the numbers check's W211, not also W206.
-        mixed = [range(offset, offset + len(number)) for offset, number in mixed_numbers(text)]
-        for match in _FULL_ALNUM_RE.finditer(text):
-            if not any(match.start() in span for span in mixed):
-                add("W206", match.start(), f"full-width '{match.group(0)}'",
-                    "write digits and Latin letters half-width, GB/T 15835")
+        partner = PAIRS.get(mark) or _CLOSERS[mark]
+        add("W202", offset, f"'{mark}' has no matching '{partner}'",
+            f"add the missing '{partner}' or delete this one")
+    for match in _ELLIPSIS_RE.finditer(text):
+        add("W203", match.start(), f"ellipsis written '{match.group(0)}'",
+            "write '……', two U+2026")
+    for offset, mark in bad_dashes(text):
+        add("W204", offset, f"dash written '{mark}'", "write '——', two U+2014, for a 破折号")
+    if kind in PROSE_KINDS:
+        for match in _SPACE_RE.finditer(text):
+            add("W205", match.start(), "space between Han characters",
+                "delete it: Chinese text has no word spaces")
+    # A number mixing widths is the numbers check's W211, not also W206.
+    mixed = [range(offset, offset + len(number)) for offset, number in mixed_numbers(text)]
+    for match in _FULL_ALNUM_RE.finditer(text):
+        if not any(match.start() in span for span in mixed):
+            add("W206", match.start(), f"full-width '{match.group(0)}'",
+                "write digits and Latin letters half-width, GB/T 15835")
     return found
