@@ -24,6 +24,7 @@ def test_lengths_in_every_unit():
 @pytest.mark.parametrize("settings", [
     {}, {"font_size": "12pt", "line_height": 1.6}, {"font_size": 9, "line_height": "16pt"},
     {"margins": "20mm"}, {"margins": "15mm 12mm"}, {"margins": "25mm 15mm 30mm 22mm"},
+    {"line_height": "1.8em"}, {"line_height": "180%"},
 ])
 def test_the_text_block_is_whole_lines_and_characters(settings):
     area = type_area(A5, settings, [])

@@ -114,11 +114,13 @@ def length_pt(value: str, key: str) -> float:
 
 
 def _pitch(line_height: str, font_size: float) -> float:
-    """A unitless line height is a multiple of the font size; else a length."""
-    try:
-        return float(line_height) * font_size
-    except ValueError:
-        return length_pt(line_height, "line_height")
+    """A unitless, em or % line height is relative to the font size; else a length."""
+    value = line_height.strip()
+    for suffix, factor in (("em", 1.0), ("%", 0.01), ("", 1.0)):
+        number = value[: len(value) - len(suffix)] if suffix else value
+        if value.endswith(suffix) and re.fullmatch(r"\d+(\.\d+)?", number):
+            return float(number) * factor * font_size
+    return length_pt(value, "line_height")
 
 
 def _margins(value: str) -> tuple[float, float, float, float]:
