@@ -25,7 +25,7 @@ from book.errors import Location
 from book.fonts import EmbeddedFont, embed_fonts
 from book.model import Block, Book, Chapter, Footnote, Section
 from book.render import Output, RenderContext
-from book.resources import add_epub_images, fix_internal_links
+from book.resources import add_epub_images, epub_css, fix_internal_links
 from book.render.html import labels, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
 
@@ -160,7 +160,8 @@ def _stylesheets(out: epub.EpubBook, ctx: RenderContext) -> list[str]:
     for i, path in enumerate(ctx.stylesheets, 1):
         href = f"styles/{i:02d}-{path.name}"
         out.add_item(epub.EpubItem(uid=f"css{i:02d}", file_name=href, media_type="text/css",
-                                   content=path.read_bytes()))
+                                   content=epub_css(path.read_bytes(), ctx.project.display(path),
+                                                    ctx.reporter)))
         hrefs.append(href)
     return hrefs
 
