@@ -337,9 +337,16 @@ def test_code_lists_notes_and_sub_superscripts_keep_the_grid(tmp_path):
     assert result.exit_code == 0, result.output
     (path,) = tmp_path.glob("*-print.pdf")
     with pdfplumber.open(path) as pdf:
-        body = [(index + 1, line.bottom) for index, page in enumerate(pdf.pages)
-                for line in text_lines(page) if line.is_body]
+        lines = [(index + 1, line) for index, page in enumerate(pdf.pages)
+                 for line in text_lines(page)]
+    body = [(page, line.bottom) for page, line in lines if line.is_body]
     pitch = type_area("148mm 210mm", {}, []).pitch
+    # table rows (set at 0.92 em) are exactly one line apart
+    rows = [(page, line.bottom) for page, line in lines if abs(line.size - 9.66) < 0.01]
+    assert len(rows) >= 4
+    for (page_a, a), (page_b, b) in zip(rows, rows[1:]):
+        if page_a == page_b:
+            assert (b - a) / pitch == pytest.approx(round((b - a) / pitch), abs=0.02), (a, b)
     top = min(bottom for _, bottom in body)
     off = [(page, bottom) for page, bottom in body
            if abs((bottom - top) / pitch - round((bottom - top) / pitch)) * pitch >= 0.3]
