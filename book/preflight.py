@@ -94,7 +94,10 @@ def _page_lines(page, number: int) -> list[Line]:
         rows[round(char["matrix"][5] * 2) / 2].append(char)
     lines = []
     for baseline in sorted(rows, reverse=True):
-        chars = sorted(rows[baseline], key=lambda c: c["x0"])
+        # Content-stream order is reading order (a half-width opening mark
+        # drawn with a negative offset may start a hair left of the mark
+        # before it, so sorting by x would swap them).
+        chars = rows[baseline]
         while chars and chars[-1]["text"].isspace():
             chars.pop()
         while chars and chars[0]["text"].isspace():
@@ -111,7 +114,9 @@ def _page_lines(page, number: int) -> list[Line]:
                  and abs(h.baseline - line.baseline) < 0.6 * h.size]
         if hosts:
             host = min(hosts, key=lambda h: abs(h.baseline - line.baseline))
-            host.chars = sorted(host.chars + line.chars, key=lambda c: c["x0"])
+            at = next((i for i, c in enumerate(host.chars) if c["x0"] > line.chars[0]["x0"]),
+                      len(host.chars))
+            host.chars[at:at] = line.chars
         else:
             kept.append(line)
     return kept
@@ -303,17 +308,25 @@ def _measure(line: Line, report: Report) -> None:
     for n, (a, b) in enumerate(zip(chars, chars[1:])):
         em = a["size"]
         if is_fullwidth_mark(a["text"]) and is_fullwidth_mark(b["text"]):
-            # A half-width closing mark's box is still 1 em (the font's
-            # width): where the next glyph starts is where its advance ends.
-            end = b["x1"]
-            if n + 2 < len(chars):
-                end = min(end, chars[n + 2]["x0"])
-            report.pair_widths.append((end - a["x0"]) / em)
+            report.pair_widths.append(pair_width(chars, n))
         if (is_han(a["text"]) and is_latin(b["text"])) or (
                 is_latin(a["text"]) and is_han(b["text"])):
             report.hanlatin_gaps.append((b["x0"] - a["x1"]) / em)
         elif is_han(a["text"]) and is_han(b["text"]):
             report.han_gaps.append((b["x0"] - a["x1"]) / em)
+
+
+def pair_width(chars: list[dict], n: int) -> float:
+    """Width in em of the marks ``chars[n]``, ``chars[n+1]``: from the first
+    box's start to the end of the second's advance. A half-width closing
+    mark's box is still 1 em (the font's width), so when the next glyph starts
+    within ¾ em of it, its advance was ½ em."""
+    a, b = chars[n], chars[n + 1]
+    em = a["size"]
+    end = b["x1"]
+    if n + 2 < len(chars) and chars[n + 2]["x0"] - b["x0"] < 0.75 * em:
+        end = b["x0"] + 0.5 * em
+    return (end - a["x0"]) / em
 
 
 def _stranded_headings(lines: list[Line], diags: list, where) -> None:

@@ -46,7 +46,8 @@ def render(ctx: RenderContext) -> list[Output]:
     from book import typeset
 
     with typeset.installed(typeset.settings_for(ctx.edition, book.meta.language)):
-        document = print_document(ctx, html).render(stylesheets=sheets, font_config=fonts)
+        document = print_document(ctx, typeset.add_break_hints(html)).render(
+            stylesheets=sheets, font_config=fonts)
         data = document.write_pdf(pdf_identifier=book.meta.identifier.encode(),
                                   finisher=page_labels(document, book))
     outputs = [Output(f"{book.meta.slug}-{ctx.edition.name}.pdf", data)]

@@ -4,19 +4,21 @@
 ``autospace``; ``installed(settings)`` extends WeasyPrint for one render:
 
     with typeset.installed(typeset.settings_for(edition, "zh-Hans")):
-        document = HTML(...).render(...)
+        document = HTML(string=typeset.add_break_hints(html), ...).render(...)
         pdf = document.write_pdf()
 
 Inside the block, justified lines of Chinese text are justified between
 characters, adjacent marks compressed, Han and Latin spaced ¼ em — all as
-glyph widths, never as inserted characters.
+glyph widths, never as inserted characters. ``add_break_hints`` lets lines
+break beside curly quotes where clreq allows it (Pango does not).
 """
 from __future__ import annotations
 
 from book.errors import ConfigError
+from book.typeset.breaks import add_break_hints
 from book.typeset.engine import Settings, check_weasyprint, installed
 
-__all__ = ["Settings", "check_weasyprint", "installed", "settings_for"]
+__all__ = ["Settings", "add_break_hints", "check_weasyprint", "installed", "settings_for"]
 
 
 def settings_for(edition, language: str) -> Settings:

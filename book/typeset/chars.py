@@ -59,16 +59,21 @@ def halted(text: str, style: str) -> set[int]:
     quanjiao: of two adjacent marks whose blank halves face each other, the
     closing one (or else the opening one) loses its blank: pairs take 1.5 em.
     kaiming: every mark but 。！？ is half width. banjiao: every mark is half.
-    taiwan: none (centred marks, no compression).
+    taiwan: none (centred marks, no compression). Break hints (U+200B)
+    between two marks do not part them.
     """
+    if "\u200b" in text:
+        where = [i for i, c in enumerate(text) if c != "\u200b"]
+        inner = halted("".join(text[i] for i in where), style)
+        return {where[i] for i in inner}
     if style == "taiwan":
         return set()
     if style == "banjiao":
         return {i for i, c in enumerate(text) if is_fullwidth_mark(c)}
     if style == "kaiming":
-        out = {i for i, c in enumerate(text) if is_fullwidth_mark(c) and c not in STOPS}
-    else:
-        out = set()
+        # Everything but the stops is half already; the stops stay full.
+        return {i for i, c in enumerate(text) if is_fullwidth_mark(c) and c not in STOPS}
+    out = set()
     for i in range(len(text) - 1):
         a, b = text[i], text[i + 1]
         if a in CLOSING and (b in CLOSING or b in OPENING):

@@ -29,6 +29,9 @@ from book.typeset import plan
 from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted
 
 SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
+# Widest justification gap between two characters, in em: poppler reads a gap
+# over about 0.1 em as a space. Past it, word spaces take the slack.
+GAP_CAP = 0.08
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,9 +201,11 @@ def _text_align(context, line, available_width, last):
         if extra < 0:
             trimmed = _trim_line_end(leaves, texts)
             extra += trimmed
-        slots = plan.stretch_gaps(runs)
-        for key, value in plan.spread(slots, extra, em / 1000).items():
-            deltas[key] = deltas.get(key, 0.0) + value
+        wide = plan.autospace_gaps(runs) if _active.autospace else []
+        shares = plan.split_slack(plan.stretch_gaps(runs), wide, extra, GAP_CAP * em)
+        for slots, amount in shares:
+            for key, value in plan.spread(slots, amount, em / 1000).items():
+                deltas[key] = deltas.get(key, 0.0) + value
     if deltas or trimmed:
         _apply(line, leaves, deltas, trimmed, boxes)
     if justify:
@@ -225,7 +230,9 @@ def _usable_text(box, boxes) -> str | None:
     if not isinstance(box, boxes.TextBox) or box.pango_layout is None:
         return None
     style = box.style
+    # Raised text (a footnote mark) is not spaced from its neighbours.
     if (style["white_space"] not in ("normal", "nowrap", "pre-line")
+            or style["vertical_align"] != "baseline"
             or style["letter_spacing"] != "normal" or style["direction"] != "ltr"):
         return None
     return box.text
@@ -237,8 +244,8 @@ def _trim_line_end(leaves, texts) -> float:
     if not leaves or texts[-1] is None or not texts[-1]:
         return 0.0
     box, text = leaves[-1], texts[-1]
-    index = len(text) - 1
-    if text[index] not in CLOSING or index in halted(text, _active.punctuation):
+    index = len(text.rstrip(" \u200b")) - 1
+    if index < 0 or text[index] not in CLOSING or index in halted(text, _active.punctuation):
         return 0.0
     saving = _halt_saving(box.style, text[index])
     if saving <= 0:

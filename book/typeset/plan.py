@@ -14,6 +14,7 @@ from book.typeset.chars import is_cjk, is_fullwidth_mark, is_han, is_latin, INSE
     OPENING, CLOSING
 
 SPACES = (" ", "\u00a0")
+ZWSP = "\u200b"
 
 
 @dataclasses.dataclass
@@ -26,14 +27,15 @@ class Slot:
 
 
 def flatten(texts: list[str | None]) -> list[list[Slot]]:
-    """The line's characters as runs; ``None`` (an image, an inline block)
-    breaks a run, since no gap across it is ours to adjust."""
+    """The line's characters as runs; ``None`` (an image, an inline block,
+    a footnote mark) breaks a run, since no gap across it is ours to adjust."""
     runs: list[list[Slot]] = [[]]
     for number, text in enumerate(texts):
         if text is None:
             runs.append([])
             continue
-        runs[-1].extend(Slot(number, i, c) for i, c in enumerate(text))
+        # Break hints (U+200B) are not characters of the line.
+        runs[-1].extend(Slot(number, i, c) for i, c in enumerate(text) if c != ZWSP)
     return [run for run in runs if run]
 
 
@@ -71,6 +73,23 @@ def stretch_gaps(runs: list[list[Slot]]) -> list[Slot]:
             end -= 1
         out.extend(a for a, b in zip(run[:end], run[1:end]) if is_stretchable(a.char, b.char))
     return out
+
+
+def split_slack(slots: list[Slot], wide: list[Slot], amount: float,
+                cap: float) -> list[tuple[list[Slot], float]]:
+    """Share ``amount`` between the inter-character gaps ``slots`` and the
+    gaps extraction already reads as spaces (``wide``: word spaces, Han–Latin
+    boundaries). The gaps share it evenly unless that would open a gap
+    between characters wider than ``cap`` (extraction would see a space):
+    then they get ``cap`` and the spaces take the rest. A line with no gaps
+    at all gives its slack to the spaces it has."""
+    tight = [slot for slot in slots if slot.char not in SPACES]
+    if amount <= cap * len(tight) or not tight or not wide and len(tight) == len(slots):
+        # The common case (and any tightening): every gap alike, the Han–Latin
+        # spaces keep their ¼ em.
+        return [(slots, amount)] if slots else [(wide, amount)]
+    spaces = [slot for slot in slots if slot.char in SPACES]
+    return [(tight, cap * len(tight)), (spaces + wide, amount - cap * len(tight))]
 
 
 def spread(slots: list[Slot], amount: float, quantum: float) -> dict[tuple[int, int], float]:
