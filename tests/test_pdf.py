@@ -288,6 +288,31 @@ def test_headings_are_never_last_on_a_page_and_keep_two_lines(pages):
                     f"page {index}: heading {line.text!r} keeps {len(body)} line(s)"
 
 
+def test_a_heading_that_would_end_a_page_moves_to_the_next(tmp_path):
+    """A paragraph fills the opening page up to the last two lines, exactly
+    the room a section heading takes: the heading must go over with its text."""
+    area = type_area("148mm 210mm", {}, [])
+    han = "天津港集装箱码头灯火通明货轮往来不息"
+    sink = 8  # rows of the opening taken by the chapter head (no deck)
+    rows = area.lines - sink - 2
+    count = (area.chars - 2) + (rows - 1) * area.chars - 1  # the last row ends with "。"
+    text = "".join(han[i % len(han)] for i in range(count)) + "。"
+    (tmp_path / "book.toml").write_text(
+        'title = "标题测试"\nlanguage = "zh-Hans"\n[editions.print]\nformats = ["pdf"]\n',
+        encoding="utf-8")
+    (tmp_path / "a.md").write_text(f"# 标题测试\n\n## 第一章\n\n{text}\n\n### 第一节\n\n{han * 3}。\n",
+                                   encoding="utf-8")
+    result = run_cli("-q", "build", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "out").glob("*.pdf")
+    with pdfplumber.open(path) as pdf:
+        opening = content(text_lines(pdf.pages[FRONT_PAGES]))
+        following = content(text_lines(pdf.pages[FRONT_PAGES + 1]))
+    assert sum(line.is_body for line in opening) == rows  # the set-up holds
+    assert not opening[-1].is_heading, "the heading was left at the foot of the page"
+    assert following[0].text == "第一节"
+
+
 def test_no_paragraph_leaves_a_single_line_at_a_page_foot_or_head(pages):
     """Orphans and widows ≥ 2, measured from indents and line ends."""
     for index in range(FRONT_PAGES, len(pages) - 1):
