@@ -62,6 +62,7 @@ def markdown() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.block.ruler.before("table", "book_depth_guard", _depth_guard)
     md.core.ruler.before("text_join", "book_entities", _check_entities)
+    md.core.ruler.before("text_join", "book_balance_html", _balance_inline_html)
     md.use(front_matter_plugin).use(footnote_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
@@ -122,6 +123,50 @@ def _check_entities(state) -> None:
                              if f"{m[1]};" not in HTML5_ENTITIES)
 
 
+# Elements that never have an end tag (an open one needs no closing).
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+         "param", "source", "track", "wbr"}
+
+
+def _balance_inline_html(state) -> None:
+    """Close raw inline tags left open at the end of their paragraph, heading,
+    list item or table cell (noted for H004): otherwise the HTML parser carries
+    them on into the next block, where ``<b>`` inside ``<ol>`` is invalid."""
+    notes = state.env.setdefault("book_unclosed", [])
+    for tok in state.tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        stack: list[str] = []
+        for child in tok.children:
+            if child.type == "html_inline":
+                _track_tag(child.content, stack)
+        for name in reversed(stack):
+            closing = Token("html_inline", "", 0)
+            closing.content = f"</{name}>"
+            tok.children.append(closing)
+            notes.append((tok.map[0] + 1 if tok.map else 0, name))
+
+
+def _track_tag(tag: str, stack: list[str]) -> None:
+    """Update the open-element stack for one raw inline tag (markdown-it has
+    already matched it as exactly one tag, comment or declaration)."""
+    if tag.startswith(("<!", "<?")):
+        return
+    closing = tag.startswith("</")
+    name = ""
+    for ch in tag[2 if closing else 1:]:
+        if not (ch.isalnum() or ch == "-"):
+            break
+        name += ch.lower()
+    if not name:
+        return
+    if closing:
+        if name in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(name):]
+    elif name not in _VOID and not tag.endswith("/>"):
+        stack.append(name)
+
+
 def parse_source(source: SourceFile, footnote_offset: int = 0,
                  reporter: Reporter | None = None) -> ParsedSource:
     """Tokens of one file → blocks (headings included) and footnotes.
@@ -136,6 +181,10 @@ def parse_source(source: SourceFile, footnote_offset: int = 0,
                       "levels; the deeper lines are kept as plain paragraphs",
                       Location(source.display, env["book_too_deep"][0], 1),
                       hint="flatten the nesting")
+    for line, name in env.get("book_unclosed", []):
+        reporter.warn("H004", f"unclosed <{name}> closed at the end of its paragraph",
+                      Location(source.display, line, 1 if line else 0),
+                      hint=f"add </{name}> where it should end")
     for line, message in env.get("book_entities", []):
         reporter.warn("H005", message, Location(source.display, line, 1 if line else 0),
                       hint="write the character itself, or a known entity such as &amp;")
@@ -190,9 +239,13 @@ def _render_safe(tokens: list[Token], env: dict[str, Any], loc: Location,
     if not _has_raw_html(tokens):
         return Markup(html)
     clean, findings = sanitize_html(html)
+    maps = [tok.map for tok in tokens if tok.map]
+    last = max(m[1] for m in maps) if maps else loc.line
     for finding in findings:
-        # Rendered HTML keeps the source's line breaks, so lines map across.
-        where = Location(loc.path, loc.line + finding.line - 1, 1) if loc.line else loc
+        # A paragraph's HTML keeps its source lines; lists and tables add
+        # lines of their own, so stay inside the block's last line.
+        line = min(loc.line + finding.line - 1, max(last, loc.line))
+        where = Location(loc.path, line, 1) if loc.line else loc
         reporter.add(Diagnostic(finding.code, finding.message, where,
                                 hint="allowed HTML: README, 'Raw HTML'"))
     return Markup(clean)
