@@ -3,10 +3,12 @@ reads from a project, and the findings as a summary line or JSON."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from book.config import Project
 from book.errors import Diagnostic
+from book.lint.findings import CODES
 
 JSON_SCHEMA_VERSION = 1
 
@@ -25,11 +27,14 @@ def summary(findings: list[Diagnostic]) -> dict[str, int]:
 
 
 def summary_line(findings: list[Diagnostic]) -> str:
+    """``5 finding(s): 0 error(s), 5 warning(s) (duplicates 2, headings 1, …)``."""
     counts = summary(findings)
     if not findings:
         return "no findings"
+    by_check = Counter(CODES.get(f.code, ("other", ""))[0] for f in findings)
+    checks = ", ".join(f"{name} {n}" for name, n in sorted(by_check.items()))
     return (f"{len(findings)} finding(s): {counts['errors']} error(s), "
-            f"{counts['warnings']} warning(s)")
+            f"{counts['warnings']} warning(s) ({checks})")
 
 
 def as_json(findings: list[Diagnostic]) -> str:
