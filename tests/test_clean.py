@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from book.errors import Reporter
@@ -287,3 +288,27 @@ def test_build_summary_on_stderr(tmp_path):
                        f"5 lint finding(s) in the manuscript; report: "
                        f"{out / 'tianjin-ebook.report.json'}"]
     assert (out / "tianjin-ebook.report.json").exists()
+
+
+# --- property: the clean-up only ever drops what it reports -------------------------
+
+PIECES = [PARA, OTHER, "记者 胡萌伟", "左图 天津港。", "&lt;p", "## 标题", "### 标题",
+          "本报讯（记者 张三）今天，\n天津港迎来新航线。", "中文\u00a0之间，\u3000还有。",
+          "- 列表项一\n- 列表项二", "> 引用的一段话，内容足够长以便比较重复。",
+          "```\n代码 代码\n代码\n```", "<div>\n\n", "</div>", "短句。"]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=12))
+def test_only_reported_blocks_are_dropped(pieces):
+    text = "\n\n".join(pieces) + "\n"
+    source = SourceFile(Path("t.md"), "t.md", text)
+    before = parse_source(source, reporter=Reporter(quiet=True)).blocks
+    after, context = clean(text)
+    dropped = {c["line"] for c in context.changes if c["action"] in ("removed", "merged")}
+    kept = [b for b in before if b.loc.line not in dropped]
+    assert _squash("".join(b.text for b in kept)) == _squash("".join(b.text for b in after))
