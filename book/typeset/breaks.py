@@ -26,21 +26,17 @@ _TAG = re.compile(r"(<[^>]*>)")
 _NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 
 
+_NOT_BEFORE = re.escape("".join(sorted(NO_LINE_END)) + ZWSP)
+_NOT_AFTER = re.escape("".join(sorted(NO_LINE_START | set(CLOSE_QUOTES))) + ZWSP)
+_HINT = re.compile(f"(?<=[^\\s{_NOT_BEFORE}])(?=[{OPEN_QUOTES}])"
+                   f"|(?<=[{CLOSE_QUOTES}])(?=[^\\s{_NOT_AFTER}])")
+
+
 def hint_text(text: str) -> str:
     """``text`` with a ZWSP before each opening quote and after each closing
-    one, where a line may break there."""
-    out = []
-    for i, char in enumerate(text):
-        before = text[i - 1] if i else ""
-        after = text[i + 1] if i + 1 < len(text) else ""
-        if (char in OPEN_QUOTES and before and not before.isspace()
-                and before not in NO_LINE_END and before != ZWSP):
-            out.append(ZWSP)
-        out.append(char)
-        if (char in CLOSE_QUOTES and after and not after.isspace()
-                and after not in NO_LINE_START and after not in CLOSE_QUOTES and after != ZWSP):
-            out.append(ZWSP)
-    return "".join(out)
+    one, where a line may break there (not at a kinsoku position, not next
+    to a space, which is a break already)."""
+    return _HINT.sub(ZWSP, text)
 
 
 def add_break_hints(html: str) -> str:

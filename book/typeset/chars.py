@@ -6,6 +6,8 @@ Everything here is a pure function of text: no WeasyPrint, no PDF.
 """
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 # Marks whose glyph sits at the start of the em box, blank half after it.
@@ -23,6 +25,7 @@ INSEPARABLE = set("—…")
 PUNCTUATION_STYLES = ("quanjiao", "kaiming", "banjiao", "taiwan")
 
 
+@functools.lru_cache(maxsize=8192)
 def is_han(char: str) -> bool:
     """A CJK ideograph (the 'Han' of clreq), including extension blocks."""
     if len(char) != 1:
@@ -32,6 +35,7 @@ def is_han(char: str) -> bool:
             or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3134F)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_latin(char: str) -> bool:
     """A Latin letter or an ASCII/full-width-free digit (what gets ¼ em from Han)."""
     if len(char) != 1:
@@ -40,10 +44,12 @@ def is_latin(char: str) -> bool:
         char.isalpha() and unicodedata.name(char, "").startswith("LATIN"))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_fullwidth_mark(char: str) -> bool:
     return char in CLOSING or char in OPENING
 
 
+@functools.lru_cache(maxsize=8192)
 def is_cjk(char: str) -> bool:
     """Han, kana, full-width marks and CJK symbols: chars with an em box."""
     if len(char) != 1:
@@ -62,57 +68,25 @@ def halted(text: str, style: str) -> set[int]:
     taiwan: none (centred marks, no compression). Break hints (U+200B)
     between two marks do not part them.
     """
-    if "\u200b" in text:
-        where = [i for i, c in enumerate(text) if c != "\u200b"]
-        inner = halted("".join(text[i] for i in where), style)
-        return {where[i] for i in inner}
     if style == "taiwan":
         return set()
     if style == "banjiao":
-        return {i for i, c in enumerate(text) if is_fullwidth_mark(c)}
+        return {m.start() for m in _MARK.finditer(text)}
     if style == "kaiming":
         # Everything but the stops is half already; the stops stay full.
-        return {i for i, c in enumerate(text) if is_fullwidth_mark(c) and c not in STOPS}
-    out = set()
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if a in CLOSING and (b in CLOSING or b in OPENING):
-            out.add(i)
-        elif b in OPENING and a in OPENING:
-            out.add(i + 1)
+        return {m.start() for m in _MARK.finditer(text) if text[m.start()] not in STOPS}
+    # Called on every text Pango lays out: regular expressions, not a loop.
+    out = {m.start() for m in _CLOSING_PAIR.finditer(text)}
+    out.update(m.end() - 1 for m in _OPENING_PAIR.finditer(text))
     return out
 
 
-def autospaced(text: str) -> list[int]:
-    """Indices ``i`` where a Han char and a Latin letter/digit meet between
-    ``text[i]`` and ``text[i+1]`` (no space in the source there)."""
-    out = []
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b)):
-            out.append(i)
-    return out
+def _class(chars: set[str]) -> str:
+    return "[" + re.escape("".join(sorted(chars))) + "]"
 
 
-def stretchable(text: str) -> list[int]:
-    """Indices ``i`` of the gaps after ``text[i]`` that justification may widen.
-
-    A gap next to a CJK char is one, except inside ——/……, inside a compressed
-    pair of marks, at a Han–Latin boundary (it has its fixed ¼ em) and after
-    an opening / before a closing mark (the mark must hug its text).
-    """
-    out = []
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if not (is_cjk(a) or is_cjk(b)) or a.isspace() or b.isspace():
-            continue
-        if a in INSEPARABLE and b == a:
-            continue
-        if is_fullwidth_mark(a) and is_fullwidth_mark(b):
-            continue
-        if a in OPENING or b in CLOSING:
-            continue
-        if (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b)):
-            continue
-        out.append(i)
-    return out
+_MARK = re.compile(_class(CLOSING | OPENING))
+# A closing mark before another mark (a break hint may sit between them).
+_CLOSING_PAIR = re.compile(_class(CLOSING) + "(?=\u200b?" + _class(CLOSING | OPENING) + ")")
+# An opening mark after another opening mark.
+_OPENING_PAIR = re.compile("(?<=" + _class(OPENING) + ")\u200b?" + _class(OPENING))

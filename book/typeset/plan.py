@@ -8,17 +8,17 @@ between two Han glyphs grows more than it must. Pure arithmetic: no Pango.
 """
 from __future__ import annotations
 
-import dataclasses
+import functools
+from typing import NamedTuple
 
-from book.typeset.chars import is_cjk, is_fullwidth_mark, is_han, is_latin, INSEPARABLE, \
-    OPENING, CLOSING
+from book.typeset.chars import (CLOSING, INSEPARABLE, OPENING, is_cjk, is_fullwidth_mark,
+                                is_han, is_latin)
 
 SPACES = (" ", "\u00a0")
 ZWSP = "\u200b"
 
 
-@dataclasses.dataclass
-class Slot:
+class Slot(NamedTuple):
     """One character of the line, addressed as (box number, index in box)."""
 
     box: int
@@ -39,10 +39,12 @@ def flatten(texts: list[str | None]) -> list[list[Slot]]:
     return [run for run in runs if run]
 
 
+@functools.lru_cache(maxsize=65536)
 def is_autospace(a: str, b: str) -> bool:
     return (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b))
 
 
+@functools.lru_cache(maxsize=65536)
 def is_stretchable(a: str, b: str) -> bool:
     """May justification widen the gap between ``a`` and ``b``?"""
     if a in SPACES:
