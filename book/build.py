@@ -48,6 +48,7 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
     footnotes: list[Footnote] = []
     front: dict[str, Any] = {}
     texts = []
+    displays: list[str] = []  # the sources' paths as shown, for lint columns
     encoding = project.meta.get("encoding")
     for path in project.sources:
         source = read_source(path, project.display(path), reporter, encoding)
@@ -62,13 +63,16 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         footnotes.extend(parsed.footnotes)
         front = front or parsed.front_matter
         texts.append(source.text)
+        displays.append(source.display)
     if not blocks or not any(text.strip() for text in texts):
         raise BuildError("nothing to build: the manuscript is empty",
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
     context = CleanContext(options=project.clean, reporter=reporter)
     # What `book check` reports (and the build report lists), silenced codes left out.
-    findings = [f for f in lint(blocks, lint_options(project)) if f.code not in reporter.ignore]
+    sources = {p: text for p, text in zip(displays, texts)}
+    findings = [f for f in lint(blocks, lint_options(project, sources))
+                if f.code not in reporter.ignore]
     blocks = run_transforms(blocks, context)
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)

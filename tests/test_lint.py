@@ -33,7 +33,9 @@ def expected(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in LINT.glob("*.md")))
 def test_fixture_findings(name):
-    found = lint(blocks_of(LINT / f"{name}.md"), {})
+    path = LINT / f"{name}.md"
+    # With the source text, columns count the Markdown as written.
+    found = lint(blocks_of(path), {"sources": {path.name: path.read_text(encoding="utf-8")}})
     got = [f"{f.location.line}:{f.location.col} {f.code}" for f in found]
     assert got == expected(LINT / f"{name}.expected")
 
@@ -175,3 +177,14 @@ def test_repeat_in_another_file_names_the_file(tmp_path):
     assert lines[1:] == ["b.md:3:1: warning[W101] paragraph repeats line a.md:3 "
                          "(removed in builds; set clean.dedupe = false to keep)"]
     assert lines[0].startswith("b.md:1:1: warning[W112] section '二' only repeats earlier text")
+
+
+def test_columns_count_the_markdown_source(tmp_path):
+    text = ("# 书\n\n## 章\n\n见[官网](https://x.org/a,b)和**粗体**,然后。\n\n"
+            "| 列一 | 列二 |\n|---|---|\n| 甲 | 乙,丙 |\n")
+    (tmp_path / "t.md").write_text(text, encoding="utf-8")
+    lines = text.split("\n")
+    want = [f"t.md:5:{lines[4].index('**,') + 3}: warning[W201]",
+            f"t.md:9:{lines[8].index('乙,') + 2}: warning[W201]"]
+    got = run_cli("check", str(tmp_path / "t.md")).stdout.splitlines()
+    assert [line.split(" half")[0] for line in got] == want

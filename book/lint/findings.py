@@ -56,9 +56,47 @@ def finding(code: str, message: str, loc: Location, hint: str = "",
     return Finding(code, message, loc, "warning", hint, related)
 
 
-def where(loc: Location, text: str, offset: int) -> Location:
-    """The source location of ``text[offset]`` for a block starting at ``loc``
-    (soft line breaks in block text are source line breaks)."""
+def where(loc: Location, text: str, offset: int, source: str | None = None) -> Location:
+    """The source location of ``text[offset]`` for a block starting at ``loc``.
+
+    With the block's ``source`` file text, the block text is aligned with the
+    source lines (so Markdown markup and entities before the spot are counted);
+    without it, or if the alignment fails, soft line breaks in the text are
+    taken as source line breaks and columns count text characters.
+    """
+    if source is not None:
+        found = _aligned(loc, text, offset, source)
+        if found is not None:
+            return found
     line = loc.line + text.count("\n", 0, offset)
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return Location(loc.path, line, col)
+
+
+# How far ahead in the source one text character may be found (markup, a URL).
+_MAX_GAP = 400
+
+
+def _aligned(loc: Location, text: str, offset: int, source: str) -> Location | None:
+    """Match ``text[:offset + 1]`` greedily as a subsequence of the source from
+    the block's first line; None when a character cannot be found nearby."""
+    pos = 0
+    for _ in range(loc.line - 1):
+        pos = source.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    for k, char in enumerate(text[:offset + 1]):
+        if char.isspace() and k != offset:
+            continue  # a line break in the text may be a table's next cell
+        found = source.find(char, pos, pos + _MAX_GAP)
+        if found < 0:
+            return None
+        pos = found + 1
+    at = pos - 1
+    line_start = source.rfind("\n", 0, at) + 1
+    return Location(loc.path, source.count("\n", 0, at) + 1, at - line_start + 1)
+
+
+def source_of(options: dict, loc: Location) -> str | None:
+    """The text of the file ``loc`` is in, when the caller passed sources."""
+    return options.get("sources", {}).get(loc.path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from book.lint.findings import Finding, finding, where
+from book.lint.findings import Finding, finding, source_of, where
 from book.lint.text import prose_text
 from book.model import Block
 
@@ -88,21 +88,23 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
         if block.kind in ("code", "html"):
             continue
         text = block.text
+        source = source_of(options, block.loc)
         if is_stray_fragment(block):
             found.append(stray_finding(block, hint))
             continue
         for offset, fragment in escaped_tags(block):
             found.append(finding("W121", f"escaped or unclosed HTML tag '{fragment}' "
-                                 "in the text", where(block.loc, text, offset),
+                                 "in the text", where(block.loc, text, offset, source),
                                  "delete it or write the tag in full"))
         prose = prose_text(text, block.html)  # `&amp;` or `**` in inline code is fine
         for match in _ENTITY_RE.finditer(prose):
             found.append(finding("W123", f"HTML entity '{match.group(0)}' appears as text "
-                                 "(escaped twice)", where(block.loc, text, match.start()),
+                                 "(escaped twice)",
+                                 where(block.loc, text, match.start(), source),
                                  "write the character itself"))
         for match in _MARKDOWN_RE.finditer(prose):
             found.append(finding("W124", f"leftover Markdown marker '{match.group(0)}'",
-                                 where(block.loc, text, match.start()),
+                                 where(block.loc, text, match.start(), source),
                                  "fix the Markdown syntax or escape the character"))
     for index, tag in unmatched_html_blocks(blocks):
         found.append(unmatched_finding(blocks[index], tag, hint))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from book.lint.findings import Finding, finding, where
+from book.lint.findings import Finding, finding, source_of, where
 from book.lint.text import has_han, prose_text
 from book.model import Block
 
@@ -31,6 +31,7 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
             continue
         for offset, number in mixed_numbers(prose_text(block.text, block.html)):
             found.append(finding("W211", f"number '{number}' mixes full-width and half-width "
-                                 "digits", where(block.loc, block.text, offset),
+                                 "digits", where(block.loc, block.text, offset,
+                                                 source_of(options, block.loc)),
                                  "write every digit half-width, GB/T 15835"))
     return found

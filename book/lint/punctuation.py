@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from book.lint.findings import Finding, finding, where
+from book.lint.findings import Finding, finding, source_of, where
 from book.lint.numbers import mixed_numbers
 from book.lint.semantic import semantic_kind
 from book.lint.text import HAN, has_han, is_cjk_punct, prose_text
@@ -91,7 +91,7 @@ def check(blocks: list[Block], options: dict) -> list[Finding]:
     found: list[Finding] = []
     for n, block in enumerate(blocks):
         following = blocks[n + 1] if n + 1 < len(blocks) else None
-        found.extend(_check_block(block, following, fixing))
+        found.extend(_check_block(block, following, fixing, source_of(options, block.loc)))
     return found
 
 
@@ -103,7 +103,8 @@ def _continues_quote(mark: str, following: Block | None) -> bool:
             and following.kind == "paragraph" and following.text.lstrip().startswith(mark))
 
 
-def _check_block(block: Block, following: Block | None, fixing: bool) -> list[Finding]:
+def _check_block(block: Block, following: Block | None, fixing: bool,
+                 source: str | None) -> list[Finding]:
     text = prose_text(block.text, block.html) if block.kind != "code" else block.text
     kind = text_kind(block)
     if kind not in TEXT_KINDS or not has_han(text):
@@ -111,7 +112,9 @@ def _check_block(block: Block, following: Block | None, fixing: bool) -> list[Fi
     found: list[Finding] = []
 
     def add(code: str, offset: int, message: str, hint: str) -> None:
-        found.append(finding(code, message, where(block.loc, text, offset), hint))
+        # ``text`` has inline code masked; offsets are the same in block.text,
+        # which is what the source holds.
+        found.append(finding(code, message, where(block.loc, block.text, offset, source), hint))
 
     fix_hint = ("fixed in builds, as clean.fix_punctuation = true" if fixing
                 else "fixed in builds with clean.fix_punctuation = true")

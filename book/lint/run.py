@@ -13,10 +13,12 @@ from book.lint.findings import CODES
 JSON_SCHEMA_VERSION = 1
 
 
-def lint_options(project: Project) -> dict[str, Any]:
-    """The ``[check]`` table plus the structure rules the checks must follow
-    and the ``[clean]`` switches (so hints say what a build will do)."""
-    return {**project.check, "structure": project.structure, "clean": project.clean}
+def lint_options(project: Project, sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``[check]`` table plus the structure rules the checks must follow,
+    the ``[clean]`` switches (so hints say what a build will do) and the
+    source texts by display path (so columns count the Markdown as written)."""
+    return {**project.check, "structure": project.structure, "clean": project.clean,
+            "sources": sources or {}}
 
 
 def summary(findings: list[Diagnostic]) -> dict[str, int]:
