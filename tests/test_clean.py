@@ -100,6 +100,8 @@ def test_stray_markup_dropped_but_text_kept():
     assert texts(blocks) == [PARA, "文中残留<br 片段也保留。"]
     assert [(c["line"], c["code"]) for c in context.changes] == [(3, "W121")]
     assert len(clean(f"{PARA}\n\n&lt;p\n", stray_markup=False)[0]) == 2
+    # a paragraph reading "<Enter>" names a key: it is not an HTML fragment
+    assert texts(clean("&lt;Enter&gt;\n\n&lt;/div&gt;\n")[0]) == ["<Enter>"]
 
 
 def test_bylines_captions_datelines_marked():

@@ -11,7 +11,7 @@ from book.lint.text import prose_text
 from book.model import Block
 
 # A block whose whole text is a tag fragment: "<p", "</div>", "<br/>", "&lt;p".
-_FRAGMENT_RE = re.compile(r"^(?:<|&lt;)/?[A-Za-z][\w-]*(?:\s[^<>]*)?/?(?:>|&gt;)?$")
+_FRAGMENT_RE = re.compile(r"^(?:<|&lt;)/?(?P<name>[A-Za-z][\w-]*)(?:\s[^<>]*)?/?(?:>|&gt;)?$")
 # In rendered HTML a real tag stays a tag; a tag typed as text or escaped in
 # the source comes out as "&lt;p" (or "&amp;lt;p" if it was escaped twice).
 _ESCAPED_TAG_RE = re.compile(r"&(?:amp;)?lt;(/?[A-Za-z][\w-]*)")
@@ -26,11 +26,20 @@ STRAY_HINT = "removed in builds; set clean.stray_markup = false to keep"
 STRAY_KEPT = "kept in builds, as clean.stray_markup = false; delete it"
 
 
+# Only real HTML element names: a paragraph reading "<Enter>" is a key, not junk.
+HTML_NAMES = frozenset("""a abbr article aside b blockquote body br caption center cite code
+col dd del details div dl dt em figcaption figure font footer h1 h2 h3 h4 h5 h6 head header
+hr html i img ins kbd li main mark nav ol p pre q s section small span strong sub summary
+sup table tbody td tfoot th thead tr u ul""".split())
+
+
 def is_stray_fragment(block: Block) -> bool:
-    """A paragraph that is nothing but an escaped tag fragment, such as the
-    text ``<p`` (safe to drop: it has no words)."""
-    return (block.kind == "paragraph" and "&lt;" in block.html
-            and _FRAGMENT_RE.match(block.text.strip()) is not None)
+    """A paragraph that is nothing but an escaped fragment of an HTML tag,
+    such as the text ``<p`` (safe to drop: it has no words)."""
+    match = _FRAGMENT_RE.match(block.text.strip())
+    return (block.kind == "paragraph" and match is not None
+            and ("&lt;" in block.html or "&amp;lt;" in block.html)
+            and match.group("name").lower() in HTML_NAMES)
 
 
 def escaped_tags(block: Block) -> list[tuple[int, str]]:
