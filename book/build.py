@@ -10,22 +10,17 @@ from typing import Any
 
 import click
 
-from book.cache import Cache, key as cache_key
+from book.cache import Cache, fingerprint, key as cache_key
 from book import editions
 from book.config import Edition, Project
 from book.clean.report import summary_line, write_reports
 from book.errors import BookError, BuildError, Diagnostic, Location, Reporter, UsageError
-from book.lint import lint
-from book.lint.run import lint_options
-from book.metadata import resolve_metadata
 from book.model import Block, Book, Footnote
 from book.parse import parse_source
 from book.progress import page_progress, wanted
 from book.resources import resolve_parsed
 from book.sources import read_source
 from book.stylesheets import stylesheets
-from book.structure import structure
-from book.transforms import CleanContext, run_transforms
 
 
 @dataclasses.dataclass
@@ -68,14 +63,35 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         raise BuildError("nothing to build: the manuscript is empty",
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
+    fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
+                else project.root.resolve().name)
+    # Lint, clean-up and structure read the whole book, so they are one cached
+    # stage keyed by everything they read: a rebuild with no change skips them.
+    return cache.get_or_make(
+        "shape", cache_key(fingerprint((blocks, footnotes, front, texts, displays)),
+                           project.clean, project.structure, project.meta, project.check,
+                           fallback, os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
+        lambda: _shape(project, reporter, blocks, footnotes, front, texts, displays, fallback),
+        reporter)
+
+
+def _shape(project: Project, reporter: Reporter, blocks: list[Block],
+           footnotes: list[Footnote], front: dict[str, Any], texts: list[str],
+           displays: list[str], fallback: str) -> Loaded:
+    """Parsed blocks → lint findings, clean-up, chapters and metadata."""
+    # Imported here: a cached rebuild never needs them (0.1 s of imports).
+    from book.lint import lint
+    from book.lint.run import lint_options
+    from book.metadata import resolve_metadata
+    from book.structure import structure
+    from book.transforms import CleanContext, run_transforms
+
     context = CleanContext(options=project.clean, reporter=reporter)
     # What `book check` reports (and the build report lists), silenced codes left out.
     sources = {p: text for p, text in zip(displays, texts)}
     findings = [f for f in lint(blocks, lint_options(project, sources))
                 if f.code not in reporter.ignore]
     blocks = run_transforms(blocks, context)
-    fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
-                else project.root.resolve().name)
     shaped = structure(blocks, footnotes, project.structure, reporter, fallback)
     heading_title = shaped.title_block.text if shaped.title_block else ""
     meta = resolve_metadata(project.meta, front, heading_title, fallback, "\n".join(texts))
@@ -123,9 +139,9 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs > 1:
-        results = _run_parallel(tasks, loaded.book, project, reporter, jobs)
+        results = _run_parallel(tasks, loaded.book, project, reporter, jobs, cache)
     else:
-        results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet))
+        results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet), cache)
                    for task in tasks]
     written: list[Path] = []
     for outputs, diagnostics in results:
@@ -150,7 +166,7 @@ class RenderTask:
 
 
 def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
-            show_progress: bool = False):
+            show_progress: bool = False, cache: Cache | None = None):
     """Render one task; returns (outputs, diagnostics it raised)."""
     from book.render import RenderContext, renderer
 
@@ -161,7 +177,8 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
     edition = task.edition.for_format(task.fmt)
     book = editions.apply(book, edition)
     ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
-                        stylesheets=stylesheets(project, edition, task.fmt))
+                        stylesheets=stylesheets(project, edition, task.fmt),
+                        cache=cache or Cache(None))
     label = f"{task.edition.name} ({task.fmt})"
     try:
         with page_progress(label, show_progress):
@@ -175,16 +192,16 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
 
 
 def _render_in_worker(task: RenderTask, book: Book, project: Project, quiet: bool,
-                      verbose: bool, ignore: set[str], strict: bool):
+                      verbose: bool, ignore: set[str], strict: bool, cache: Cache):
     # Workers report to a silent reporter; the parent prints what they found,
     # in task order, so output does not interleave.
     reporter = Reporter(quiet=True, verbose=verbose, ignore=ignore, strict=strict)
-    outputs, diagnostics = _render(task, book, project, reporter, wanted(quiet))
+    outputs, diagnostics = _render(task, book, project, reporter, wanted(quiet), cache)
     return outputs, diagnostics
 
 
 def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
-                  reporter: Reporter, jobs: int):
+                  reporter: Reporter, jobs: int, cache: Cache):
     import concurrent.futures
     import multiprocessing
 
@@ -195,7 +212,8 @@ def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
         for task in tasks:
             reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
             futures.append(pool.submit(_render_in_worker, task, book, project, reporter.quiet,
-                                       reporter.verbose, reporter.ignore, reporter.strict))
+                                       reporter.verbose, reporter.ignore, reporter.strict,
+                                       cache))
         return [future.result() for future in futures]
 
 

@@ -8,6 +8,7 @@ atomically; a corrupt or unreadable entry is a miss, never an error.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import os
@@ -34,6 +35,14 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def fingerprint(value: Any) -> bytes:
+    """A digest of a model value (parsed blocks, a chapter), for keys of stages
+    whose input is an earlier stage's output. Its ``repr``, not its pickle:
+    dataclass reprs list every field's value, while pickles also record which
+    strings are shared objects, which differs between fresh and cached runs."""
+    return hashlib.sha256(repr(value).encode()).digest()
+
+
 def key(*parts: Any) -> str:
     """A cache key from bytes/str parts plus the tool fingerprint."""
     digest = hashlib.sha256(tool_fingerprint().encode())
@@ -51,6 +60,8 @@ class Cache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        # (stage, "hit" | "miss") -> count: what a rebuild skipped, per stage.
+        self.stats: collections.Counter[tuple[str, str]] = collections.Counter()
 
     def get_or_make(self, stage: str, cache_key: str, make: Callable[[], T],
                     reporter: Reporter) -> T:
@@ -68,10 +79,12 @@ class Cache:
             pass
         else:
             self.hits += 1
+            self.stats[stage, "hit"] += 1
             for diag in diagnostics:
                 reporter.add(diag)
             return value
         self.misses += 1
+        self.stats[stage, "miss"] += 1
         before = len(reporter.diagnostics)
         value = make()
         self._store(path, (value, reporter.diagnostics[before:]))

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from book.cache import Cache
 from book.config import FONT_FILE_SUFFIXES, GENERIC_FAMILIES, Edition
 from book.errors import Location, Reporter
 
@@ -64,7 +65,7 @@ class EmbeddedFont:
 
 
 def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
-                reporter: Reporter) -> list[EmbeddedFont]:
+                reporter: Reporter, cache: Cache | None = None) -> list[EmbeddedFont]:
     """Subset the face of each role in ``texts`` (role → the text set in it).
 
     Empty when the edition sets ``embed_fonts = false``. A face that cannot be
@@ -82,7 +83,7 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
                           f"'{edition.name}'; not embedded", Location("book.toml"),
                           f"install fonts-noto-cjk or set editions.{edition.name}.fonts.{role}")
             continue
-        data, missing = subset_face(face, text)
+        data, missing = cached_subset(face, text, reporter, cache or Cache(None))
         fonts.append(EmbeddedFont(role=role, family=f"book-{role}",
                                   file_name=f"fonts/{role}.woff2", data=data,
                                   weight=ROLE_WEIGHT[role], source=face, missing=missing))
@@ -121,6 +122,23 @@ def find_face(family: str, weight: int = 400) -> Face | None:
     if len(out) < 3 or family not in [f.strip() for f in out[2].split(",")]:
         return None
     return Face(path=Path(out[0]), index=int(out[1] or 0), family=family)
+
+
+def cached_subset(face: Face, text: str, reporter: Reporter,
+                  cache: Cache) -> tuple[bytes, str]:
+    """``subset_face``, cached by the font file's identity (path, size,
+    mtime), the characters, and the subsetter's version and settings."""
+    import uharfbuzz
+
+    from book.cache import key
+    from book.woff2 import QUALITY
+
+    chars = "".join(sorted({ch for ch in text if not ch.isspace()}))
+    stat = face.path.stat()
+    return cache.get_or_make(
+        "font", key(str(face.path.resolve()), face.index, stat.st_size, stat.st_mtime_ns,
+                    chars, EXTRA_FEATURES, QUALITY, uharfbuzz.__version__),
+        lambda: subset_face(face, chars), reporter)
 
 
 def subset_face(face: Face, text: str) -> tuple[bytes, str]:

@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
+from book.cache import Cache
 from book.config import Edition, Project
 from book.errors import Reporter
 from book.model import Book
@@ -31,6 +32,8 @@ class RenderContext:
     project: Project
     reporter: Reporter
     stylesheets: list[Path]
+    # Rebuild cache (rendered chapters, subset fonts); disabled by default.
+    cache: Cache = dataclasses.field(default_factory=lambda: Cache(None))
 
 
 @dataclasses.dataclass

@@ -1,0 +1,22 @@
+"""Render tasks in worker processes (-j 2) give the same bytes as in one
+process (-j 1): every edition of the sample, EPUB and PDF."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import REPO, run_cli
+
+
+def build(out: Path, jobs: int) -> dict[str, bytes]:
+    result = run_cli("-q", "build", str(REPO), "-o", str(out), "-j", str(jobs), "--no-cache")
+    assert result.exit_code == 0, result.output
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def test_serial_and_parallel_builds_are_byte_identical(tmp_path):
+    serial = build(tmp_path / "j1", 1)
+    parallel = build(tmp_path / "j2", 2)
+    assert {Path(name).suffix for name in serial} >= {".epub", ".pdf"}
+    assert serial.keys() == parallel.keys()
+    for name in serial:
+        assert serial[name] == parallel[name], name
