@@ -221,6 +221,7 @@ def _check_keys(table: dict[str, Any], schema: dict[str, tuple[tuple[type, ...],
     """Warn about unknown keys (with a suggestion); error on wrong types."""
     where = Location(str(config_path) if config_path else "book.toml")
     for key, value in table.items():
+        where = _key_location(config_path, key) or where
         if key not in schema:
             close = difflib.get_close_matches(key, list(schema), n=1)
             hint = f"did you mean '{prefix}{close[0]}'?" if close else \
@@ -235,6 +236,22 @@ def _check_keys(table: dict[str, Any], schema: dict[str, tuple[tuple[type, ...],
             raise ConfigError(
                 f"'{prefix}{key}' must be {_type_name(types)}, not {type(value).__name__}",
                 where, hint=schema[key][1])
+
+
+def _key_location(config_path: Path | None, key: str) -> Location | None:
+    """Where ``key = …`` is first written in book.toml (tomllib keeps no
+    positions), so a finding names file:line; None when not found."""
+    if config_path is None or not config_path.is_file():
+        return None
+    try:
+        lines = config_path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, 1):
+        name = line.split("=", 1)[0].strip().strip("'\"")
+        if "=" in line and name == key:
+            return Location(str(config_path), number, len(line) - len(line.lstrip()) + 1)
+    return None
 
 
 def _find_sources(root: Path, patterns: Any, config_path: Path | None) -> list[Path]:
