@@ -110,23 +110,55 @@ def _set_text(self, text: str, justify: bool = False) -> None:
     trim = getattr(self, "_ts_trim", None)
     if justify and trim is not None and trim < len(self.text):
         marks.add(trim)
-    if marks:
-        _add_halt(self, marks)
+    # A Pango layout keeps its attributes when its text is set again: halts
+    # placed for the previous (longer) text must go, or the line is measured
+    # with a mark halved that its own text does not halve.
+    stale = getattr(self, "_ts_halted", None) is self.layout
+    if marks or stale:
+        _set_halts(self, marks)
+        self._ts_halted = self.layout if marks else None
 
 
-def _add_halt(layout, indices: set[int]) -> None:
+def _set_halts(layout, indices: set[int]) -> None:
     from weasyprint.text.ffi import ffi, pango
 
-    attr_list = pango.pango_layout_get_attributes(layout.layout)
-    if attr_list == ffi.NULL:
+    style = layout.style
+    plain = (style["letter_spacing"] == "normal" and not style["word_spacing"]
+             and not layout.justification_spacing
+             and style["overflow_wrap"] not in ("anywhere", "break-word"))
+    if plain:
+        # A fresh list: WeasyPrint put nothing in it but the style's features
+        # (re-added here), and Pango 1.50's pango_attr_list_change does not
+        # reliably drop the old halts.
         attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        features = _style_features(style)
+        if features:
+            pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
+    else:
+        # Spacing attributes must stay. Halts from a previous text may survive
+        # here: only in letter- or word-spaced text, which we do not justify.
+        attr_list = pango.pango_layout_get_attributes(layout.layout)
+        if attr_list == ffi.NULL:
+            attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
     offsets = _byte_offsets(layout.text)
     for index in sorted(indices):
         attr = pango.pango_attr_font_features_new(b"halt 1")
         attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
-        # insert, not change: the style's own font features must stay.
+        # insert, not change: overlapping feature attributes add up.
         pango.pango_attr_list_insert(attr_list, attr)
     pango.pango_layout_set_attributes(layout.layout, attr_list)
+
+
+def _style_features(style) -> bytes:
+    """The OpenType features WeasyPrint's ``Layout.setup`` gives the text."""
+    from weasyprint.text.fonts import font_features
+
+    features = font_features(
+        style["font_kerning"], style["font_variant_ligatures"],
+        style["font_variant_position"], style["font_variant_caps"],
+        style["font_variant_numeric"], style["font_variant_alternates"],
+        style["font_variant_east_asian"], style["font_feature_settings"])
+    return ",".join(f"{key} {value}" for key, value in features.items()).encode()
 
 
 @functools.lru_cache(maxsize=4096)
