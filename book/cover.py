@@ -70,7 +70,9 @@ def generate(book: Book, edition: Edition) -> bytes:
         _draw_lines(draw, foot, small, HEIGHT - MARGIN - len(foot) * int(small.size * 1.6),
                     (85, 85, 85), 1.6)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    # zlib level 6, not optimize=True (level 9 + filter search): 2 % larger,
+    # and it was 0.26 s of 0.33 s of the cover in the EPUB build's profile.
+    image.save(buffer, "PNG", compress_level=6)
     return buffer.getvalue()
 
 

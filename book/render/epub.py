@@ -29,6 +29,7 @@ from book.render.html import labels, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
 
 XHTML = "application/xhtml+xml"
+ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def render(ctx: RenderContext) -> list[Output]:
@@ -224,7 +225,10 @@ def _write(out: epub.EpubBook, book: Book, landmarks: str = "Landmarks") -> byte
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # Fonts (Brotli) and images are compressed already: deflating them
+            # again only costs time.
+            stored = name == "mimetype" or name.endswith(ALREADY_COMPRESSED)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             dst.writestr(info, src.read(name))
     return result.getvalue()
 
