@@ -1,8 +1,11 @@
 """The WeasyPrint extension: Chinese justification, punctuation compression
 and Han–Latin spacing, installed only for the duration of one render.
 
-Three functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
+Four functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
 
+- ``split_first_line`` (as the inline layout calls it): a line Pango leaves
+  too loose is re-broken with the next word pulled up when tightening it
+  costs less than stretching (reduce before you stretch).
 - ``Layout.set_text`` adds OpenType ``halt`` (half-width) on the byte ranges of
   the marks the punctuation style compresses. Pango shapes with it in the line
   breaking pass *and* the drawing pass, so both measure the same widths.
@@ -32,6 +35,9 @@ SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
 # Widest justification gap between two characters, in em: poppler reads a gap
 # over about 0.1 em as a space. Past it, word spaces take the slack.
 GAP_CAP = 0.08
+# How far a line may be tightened per gap, in em, to pull the next word up
+# rather than leave the line loose.
+SHRINK = 0.04
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +60,8 @@ def check_weasyprint() -> None:
 
     expected = {
         (inline, "text_align"): ["context", "line", "available_width", "last"],
+        (inline, "split_first_line"): ["text", "style", "context", "max_width",
+                                       "justification_spacing", "is_line_start", "minimum"],
         (line_break.Layout, "set_text"): ["self", "text", "justify"],
         (line_break.Layout, "get_first_line"): ["self"],
     }
@@ -84,7 +92,8 @@ def installed(settings: Settings) -> Iterator[None]:
 
     if _active is not None:
         raise BuildError("typesetting is already installed (nested render)")
-    targets = {"set_text": (line_break.Layout, _set_text),
+    targets = {"split_first_line": (inline, _split_first_line),
+               "set_text": (line_break.Layout, _set_text),
                "get_first_line": (line_break.Layout, _get_first_line),
                "text_align": (inline, _text_align)}
     for name, (owner, func) in targets.items():
@@ -207,6 +216,54 @@ def _widen(line, text: str, deltas: dict[int, float], font_size: float) -> None:
         units = delta * 1024
         clusters[position][1].geometry.width += (math.ceil(units) if units > 0
                                                  else math.floor(units))
+
+
+# --- Line breaking: reduce before you stretch -------------------------------
+
+def _split_first_line(text, style, context, max_width, justification_spacing,
+                      is_line_start=True, minimum=False):
+    """Pango's break, unless the line would be so loose that its gaps pass
+    ``GAP_CAP``: then also try pulling the next word up, and keep that when
+    tightening it (trim the end mark, close the gaps by up to ``SHRINK``) is
+    less than the stretch the loose line needs (clreq §3.8)."""
+    split = _originals["split_first_line"]
+    result = split(text, style, context, max_width, justification_spacing,
+                   is_line_start, minimum)
+    if (minimum or max_width is None or max_width == math.inf or result[2] is None
+            or style["text_align_all"] != "justify" or style["white_space"] != "normal"):
+        return result
+    em = style["font_size"]
+    slack = max_width - result[3]
+    if slack <= GAP_CAP * em * _gaps(text, result[1]):
+        return result
+    runs = plan.flatten([text.encode()[:result[1]].decode(errors="ignore")])
+    # What tightening can absorb, less the Han–Latin spaces Pango does not see.
+    budget = em * (SHRINK * len(plan.stretch_gaps(runs))
+                   - _active.autospace * len(plan.autospace_gaps(runs)))
+    if budget <= 0:
+        return result
+    retry = split(text, style, context, max_width + budget, justification_spacing,
+                  is_line_start, minimum)
+    # The pulled-up line must not be the paragraph's last (last lines are
+    # not justified, so not tightened either).
+    if retry[2] is None or retry[1] <= result[1]:
+        return result
+    runs = plan.flatten([text.encode()[:retry[1]].decode(errors="ignore")])
+    # Pango does not see the Han–Latin spaces: they come on top.
+    over = retry[3] - max_width + _active.autospace * em * len(plan.autospace_gaps(runs))
+    if over <= 0 or over >= slack:
+        return result
+    line = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" \u200b")
+    trim = em / 2 if line and line[-1] in CLOSING else 0.0
+    if over > SHRINK * em * len(plan.stretch_gaps(runs)) + trim:
+        return result
+    return retry
+
+
+def _gaps(text: str, length: int) -> int:
+    """Stretchable gaps in the first ``length`` bytes of ``text``."""
+    line = text.encode()[:length].decode(errors="ignore")
+    return len(plan.stretch_gaps(plan.flatten([line])))
 
 
 # --- Layout side: plan and apply each line ---------------------------------
