@@ -13,7 +13,8 @@ import pytest
 
 from book.errors import BuildError
 from book.preflight import Frame, pair_width, preflight
-from book.typeset import Settings, check_weasyprint, installed
+from book.typeset import Settings, add_break_hints, check_weasyprint, installed
+from book.typeset.breaks import hint_text
 from book.typeset.chars import halted, is_han, is_latin
 from tests.helpers import FIXTURES, REPO, SAMPLE
 from tests.typeset_support import (bad_breaks, body_lines, body_text, build, han_space_han,
@@ -52,6 +53,9 @@ def test_weasyprint_internals_are_the_ones_we_extend():
         "context", "line", "available_width", "last"]
     assert list(inspect.signature(line_break.Layout.set_text).parameters) == [
         "self", "text", "justify"]
+    assert list(inspect.signature(inline.split_first_line).parameters) == [
+        "text", "style", "context", "max_width", "justification_spacing", "is_line_start",
+        "minimum"]
     check_weasyprint()  # must not raise
 
 
@@ -235,3 +239,24 @@ def test_halted_marks_follow_clreq_pairs():
     assert halted("好。”，", "kaiming") == {2, 3}
     assert halted("好。”", "banjiao") == {1, 2}
     assert halted("好。”", "taiwan") == set()
+
+
+# --- break hints and reproducibility -------------------------------------------
+
+def test_break_hints_sit_beside_quotes_but_not_at_kinsoku_positions():
+    assert hint_text("道——“也许”随后") == "道——\u200b“也许”\u200b随后"
+    assert hint_text("（“书”）") == "（“书”）"  # never after an opening mark
+    assert hint_text("说“好”，") == "说\u200b“好”，"  # never before a comma
+    html = '<h2>“题”目</h2><p>说“好”了</p><pre>a“b”c</pre>'
+    assert add_break_hints(html) == '<h2>“题”目</h2><p>说\u200b“好”\u200b了</p><pre>a“b”c</pre>'
+
+
+def test_break_hints_never_reach_the_pdf_text(typeset_pdfs):
+    text = pdftotext(typeset_pdfs / "typeset-quanjiao.pdf")
+    assert "“" in text and "\u200b" not in text
+
+
+def test_typeset_pdf_is_byte_reproducible(typeset_pdfs, tmp_path):
+    again = build(TYPESET, tmp_path, "-e", "kaiming")
+    assert (again / "typeset-kaiming.pdf").read_bytes() == (
+        typeset_pdfs / "typeset-kaiming.pdf").read_bytes()

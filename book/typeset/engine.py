@@ -29,6 +29,7 @@ from typing import Iterator
 
 from book.errors import BuildError
 from book.typeset import plan
+from book.typeset.chars import _MARK as _MARKS
 from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted
 
 SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
@@ -119,16 +120,24 @@ def _set_text(self, text: str, justify: bool = False) -> None:
     trim = getattr(self, "_ts_trim", None)
     if justify and trim is not None and trim < len(self.text):
         marks.add(trim)
+    centred = _centred(self.text) if _active.punctuation == "taiwan" else []
     # A Pango layout keeps its attributes when its text is set again: halts
     # placed for the previous (longer) text must go, or the line is measured
     # with a mark halved that its own text does not halve.
     stale = getattr(self, "_ts_halted", None) is self.layout
-    if marks or stale:
-        _set_halts(self, marks)
-        self._ts_halted = self.layout if marks else None
+    if marks or centred or stale:
+        _set_halts(self, marks, centred)
+        self._ts_halted = self.layout if marks or centred else None
 
 
-def _set_halts(layout, indices: set[int]) -> None:
+def _centred(text: str) -> list[int]:
+    """The full-width marks of ``text`` (the taiwan style centres them)."""
+    return [m.start() for m in _MARKS.finditer(text)]
+
+
+def _set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
+    """Halts on ``indices``; marks at ``centred`` shaped as Traditional
+    Chinese for Taiwan (the font's ``locl`` centres them in the em box)."""
     from weasyprint.text.ffi import ffi, pango
 
     style = layout.style
@@ -155,7 +164,23 @@ def _set_halts(layout, indices: set[int]) -> None:
         attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
         # insert, not change: overlapping feature attributes add up.
         pango.pango_attr_list_insert(attr_list, attr)
+    if centred:
+        taiwan = _taiwan_language()
+        for index in centred:
+            attr = pango.pango_attr_language_new(taiwan)
+            attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
+            pango.pango_attr_list_insert(attr_list, attr)
     pango.pango_layout_set_attributes(layout.layout, attr_list)
+
+
+@functools.cache
+def _taiwan_language():
+    """Pango's zh-TW language (WeasyPrint's FFI lacks the attribute's
+    constructor: it is declared here, once)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    ffi.cdef("PangoAttribute * pango_attr_language_new (PangoLanguage *language);")
+    return pango.pango_language_from_string(b"zh-tw")
 
 
 def _style_features(style) -> bytes:
