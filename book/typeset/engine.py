@@ -3,9 +3,8 @@ and Han–Latin spacing, installed only for the duration of one render.
 
 Four functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
 
-- ``split_first_line`` (as the inline layout calls it): a line Pango leaves
-  too loose is re-broken with the next word pulled up when tightening it
-  costs less than stretching (reduce before you stretch).
+- ``split_first_line`` (as the inline layout calls it): Pango's break is
+  reconsidered by ``book.typeset.linebreak`` (loose lines, lone last chars).
 - ``Layout.set_text`` adds OpenType ``halt`` (half-width) on the byte ranges of
   the marks the punctuation style compresses. Pango shapes with it in the line
   breaking pass *and* the drawing pass, so both measure the same widths.
@@ -28,17 +27,11 @@ import math
 from typing import Iterator
 
 from book.errors import BuildError
-from book.typeset import plan
+from book.typeset import linebreak, plan
 from book.typeset.chars import _MARK as _MARKS
 from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted
 
 SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
-# Widest justification gap between two characters, in em: poppler reads a gap
-# over about 0.1 em as a space. Past it, word spaces take the slack.
-GAP_CAP = 0.08
-# How far a line may be tightened per gap, in em, to pull the next word up
-# rather than leave the line loose.
-SHRINK = 0.04
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,88 +236,72 @@ def _widen(line, text: str, deltas: dict[int, float], font_size: float) -> None:
                                                  else math.floor(units))
 
 
-# --- Line breaking: reduce before you stretch -------------------------------
+# --- Line breaking -----------------------------------------------------------
 
 def _split_first_line(text, style, context, max_width, justification_spacing,
                       is_line_start=True, minimum=False):
-    """Pango's break, unless the line would be so loose that its gaps pass
-    ``GAP_CAP``: then also try pulling the next word up, and keep that when
-    tightening it (trim the end mark, close the gaps by up to ``SHRINK``) is
-    less than the stretch the loose line needs (clreq §3.8)."""
-    split = _originals["split_first_line"]
-    result = split(text, style, context, max_width, justification_spacing,
-                   is_line_start, minimum)
+    """Pango's break, reconsidered for justified Chinese (``linebreak``)."""
+    def split(width):
+        return _originals["split_first_line"](text, style, context, width,
+                                              justification_spacing, is_line_start, minimum)
+
+    result = split(max_width)
     if (minimum or max_width is None or max_width == math.inf or result[2] is None
             or style["text_align_all"] != "justify" or style["white_space"] != "normal"):
         return result
-    em = style["font_size"]
-    slack = max_width - result[3]
-    if slack <= GAP_CAP * em * _gaps(text, result[1]):
-        return result
-    runs = plan.flatten([text.encode()[:result[1]].decode(errors="ignore")])
-    # What tightening can absorb, less the Han–Latin spaces Pango does not see.
-    budget = em * (SHRINK * len(plan.stretch_gaps(runs))
-                   - _active.autospace * len(plan.autospace_gaps(runs)))
-    if budget <= 0:
-        return result
-    retry = split(text, style, context, max_width + budget, justification_spacing,
-                  is_line_start, minimum)
-    # The pulled-up line must not be the paragraph's last (last lines are
-    # not justified, so not tightened either).
-    if retry[2] is None or retry[1] <= result[1]:
-        return result
-    runs = plan.flatten([text.encode()[:retry[1]].decode(errors="ignore")])
-    # Pango does not see the Han–Latin spaces: they come on top.
-    over = retry[3] - max_width + _active.autospace * em * len(plan.autospace_gaps(runs))
-    if over <= 0 or over >= slack:
-        return result
-    line = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" \u200b")
-    trim = em / 2 if line and line[-1] in CLOSING else 0.0
-    if over > SHRINK * em * len(plan.stretch_gaps(runs)) + trim:
-        return result
-    return retry
-
-
-def _gaps(text: str, length: int) -> int:
-    """Stretchable gaps in the first ``length`` bytes of ``text``."""
-    line = text.encode()[:length].decode(errors="ignore")
-    return len(plan.stretch_gaps(plan.flatten([line])))
+    return linebreak.reconsider(text, style["font_size"], max_width, result, split,
+                                _active.autospace)
 
 
 # --- Layout side: plan and apply each line ---------------------------------
 
 def _text_align(context, line, available_width, last):
+    """Space Han from Latin, then justify (or tighten an overfull last line);
+    other alignments are WeasyPrint's, on the spaced widths."""
     from weasyprint.formatting_structure import boxes
 
     leaves = list(_leaves(line, boxes))
     texts = [_usable_text(box, boxes) for box in leaves]
     runs = plan.flatten(texts)
-    deltas: dict[tuple[int, int], float] = {}
-    em = line.style["font_size"]
-    if _active.autospace and runs:
-        for slot in plan.autospace_gaps(runs):
-            deltas[(slot.box, slot.index)] = _active.autospace * leaves[slot.box].style["font_size"]
-    align = line.style["text_align_all"] if not last else line.style["text_align_last"]
-    if last and align == "auto":
-        align = line.style["text_align_all"]
-    justify = (align == "justify" and not last and runs
-               and line.style["white_space"] in ("normal", "nowrap", "pre-line"))
+    deltas = _autospace(runs, leaves)
+    slack = available_width - line.width - sum(deltas.values())
+    justify = runs and _justified(line, last) and (not last or slack < 0)
     trimmed = 0.0
     if justify:
-        extra = available_width - line.width - sum(deltas.values())
-        if extra < 0:
-            trimmed = _trim_line_end(leaves, texts)
-            extra += trimmed
-        wide = plan.autospace_gaps(runs) if _active.autospace else []
-        shares = plan.split_slack(plan.stretch_gaps(runs), wide, extra, GAP_CAP * em)
-        for slots, amount in shares:
-            for key, value in plan.spread(slots, amount, em / 1000).items():
-                deltas[key] = deltas.get(key, 0.0) + value
+        trimmed = _trim_line_end(leaves, texts) if slack < 0 else 0.0
+        _justify(deltas, runs, slack + trimmed, line.style["font_size"])
     if deltas or trimmed:
         _apply(line, leaves, deltas, trimmed, boxes)
     if justify:
         return 0
     return _originals["text_align"](context, line, available_width, last)
+
+
+def _autospace(runs: list, leaves: list) -> dict[tuple[int, int], float]:
+    """The Han–Latin spaces of the line, in px, by (box, char index)."""
+    if not _active.autospace:
+        return {}
+    return {(slot.box, slot.index): _active.autospace * leaves[slot.box].style["font_size"]
+            for slot in plan.autospace_gaps(runs)}
+
+
+def _justified(line, last: bool) -> bool:
+    """Is the line set justified (CSS ``text-align``/``text-align-last``)?"""
+    style = line.style
+    align = style["text_align_last"] if last else style["text_align_all"]
+    if align == "auto":
+        align = style["text_align_all"]
+    return align == "justify" and style["white_space"] in ("normal", "nowrap", "pre-line")
+
+
+def _justify(deltas: dict, runs: list, amount: float, em: float) -> None:
+    """Add the line's slack (negative: tightening) to ``deltas``: even over
+    the gaps, the excess over ``GAP_CAP`` to the spaces (``plan.split_slack``)."""
+    wide = plan.autospace_gaps(runs) if _active.autospace else []
+    shares = plan.split_slack(plan.stretch_gaps(runs), wide, amount, linebreak.GAP_CAP * em)
+    for slots, share in shares:
+        for key, value in plan.spread(slots, share, em / 1000).items():
+            deltas[key] = deltas.get(key, 0.0) + value
 
 
 def _leaves(box, boxes) -> Iterator:
