@@ -11,7 +11,7 @@ Allowlist (everything else is removed; the text inside is kept, except inside
 ``script``/``style``/``template``/``noscript``, which go with their content):
 
 - inline: a[href], abbr[title], b, bdi, br, cite, code, del, dfn, em, i, ins,
-  kbd, mark, q, s, samp, small, span, strong, sub, sup, time[datetime], u,
+  kbd, mark, q, s, samp, small, span, strong, sub, sup, u,
   var, wbr, ruby, rt, rp, img[src alt width height] (images: see resources.py);
 - block: blockquote, dd, div, dl, dt, figcaption, figure, h1–h6, hr, li[value],
   ol[start reversed], p, pre, ul, table, caption, colgroup, col[span], thead,
@@ -33,7 +33,7 @@ import nh3
 
 INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "br", "cite", "code", "del", "dfn", "em", "i", "ins",
-    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
     "u", "var", "wbr", "ruby", "rt", "rp", "img",
 }
 BLOCK_TAGS = {
@@ -56,7 +56,6 @@ ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "id"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height"},
-    "time": {"datetime"},
     "ol": {"start", "reversed"},
     "li": {"value"},
     "col": {"span"},
@@ -121,7 +120,92 @@ def sanitize_html(fragment: str,
         link_rel=None,
         strip_comments=True,
     )
+    if "<" in cleaned:
+        cleaned = _fix_content_model(cleaned, findings)
     return cleaned, findings
+
+
+# Flow content that phrasing (inline) elements may not hold.
+_FLOW_ONLY = BLOCK_TAGS - {"col", "colgroup", "thead", "tbody", "tfoot", "tr", "th", "td"}
+
+
+def _fix_content_model(fragment: str, findings: list[Finding]) -> str:
+    """Repair what the HTML5 parser leaves in place but EPUB validation
+    rejects — inline elements around blocks, misplaced list items, definition
+    terms, ruby parts and figure captions; each repair is an H004 finding."""
+    from lxml import etree, html as lxml_html
+
+    wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    fixes: list[str] = []
+    for element in list(wrapper.iter()):
+        if element is wrapper or not isinstance(element.tag, str):
+            continue
+        parent = element.getparent()
+        tag, above = element.tag, parent.tag if parent is not None else ""
+        if tag in INLINE_TAGS and any(d.tag in _FLOW_ONLY for d in element.iterdescendants()):
+            fixes.append(f"<{tag}> around a block (kept its content)")
+            element.drop_tag()
+        elif tag in ("ul", "ol"):
+            _wrap_stray_items(element, fixes)
+        elif tag == "li" and above not in ("ul", "ol"):
+            fixes.append("<li> outside a list")
+            element.drop_tag()
+        elif tag in ("rt", "rp") and above != "ruby":
+            fixes.append(f"<{tag}> outside <ruby>")
+            element.drop_tag()
+        elif tag == "ruby" and not any(c.tag == "rt" for c in element):
+            fixes.append("<ruby> without <rt>")
+            element.drop_tag()
+        elif tag == "figcaption" and above != "figure":
+            fixes.append("<figcaption> outside <figure>")
+            element.drop_tag()
+        elif tag == "dl" and not _valid_dl(element):
+            fixes.append("<dl> without a term before each description")
+            element.tag = "div"
+            for child in element:
+                if child.tag in ("dt", "dd"):
+                    child.tag = "div"
+        elif tag in ("dt", "dd") and above != "dl":
+            fixes.append(f"<{tag}> outside <dl>")
+            element.tag = "div"
+    for fix in dict.fromkeys(fixes):
+        findings.append(Finding("H004", f"repaired {fix}", 1))
+    parts = [etree.tostring(child, method="html", encoding="unicode", with_tail=True)
+             for child in wrapper]
+    return html.escape(wrapper.text or "", quote=False) + "".join(parts)
+
+
+def _wrap_stray_items(listing, fixes: list[str]) -> None:
+    """Put anything inside a ``ul``/``ol`` that is not an ``li`` into one."""
+    from lxml import html as lxml_html
+
+    if listing.text and listing.text.strip():
+        item = lxml_html.Element("li")
+        item.text, listing.text = listing.text, None
+        listing.insert(0, item)
+        fixes.append(f"text directly inside <{listing.tag}>")
+    for index, child in enumerate(list(listing)):
+        if child.tag != "li":
+            item = lxml_html.Element("li")
+            listing.insert(index, item)
+            item.append(child)  # its tail text moves into the item with it
+            fixes.append(f"<{child.tag}> directly inside <{listing.tag}>")
+        elif child.tail and child.tail.strip():
+            item = lxml_html.Element("li")
+            item.text, child.tail = child.tail, None
+            child.addnext(item)
+            fixes.append(f"text directly inside <{listing.tag}>")
+
+
+def _valid_dl(listing) -> bool:
+    """Children are dt/dd only and the first dd follows a dt."""
+    seen_term = False
+    for child in listing:
+        if child.tag == "dt":
+            seen_term = True
+        elif child.tag != "dd" or not seen_term:
+            return False
+    return not (listing.text or "").strip()
 
 
 def _attribute_filter(resolve_src: Callable[[str], str | None] | None):

@@ -42,6 +42,13 @@ CASES = [
     ("lone&#xD800;surrogate", "lone\ufffdsurrogate", "", "H005"),
     ('<div id="x">a</div><div id="x">b</div>', "<div>a</div>", 'id="x"', "H002"),
     ('<img src="a.png" width="50%">', '<img src="a.png">', "50%", ""),
+    ("<ul><p>x</p></ul>", "<ul><li><p>x</p></li></ul>", "", "H004"),
+    ("<ol><li>a</li>tail</ol>", "<li>tail</li>", "", "H004"),
+    ("a <rt>x</rt> b", "a x b", "<rt>", "H004"),
+    ("<ruby>套</ruby>", "套", "<ruby>", "H004"),
+    ("<dl><dd>d</dd></dl>", "<div><div>d</div></div>", "<dd>", "H004"),
+    ("<figcaption>c</figcaption>", "c", "<figcaption>", "H004"),
+    ('<time datetime="nope">t</time>', "t", "<time", "H001"),
 ]
 
 
@@ -104,6 +111,19 @@ HOSTILE = """# 原始 HTML
 <p>段落<table><td>错放的表格</table>
 
 <svg><script>alert(1)</script><image href="http://evil/x.png"/></svg>
+
+<span>行内 <div>块</div></span> <rt>孤立 rt</rt> <td>孤立 td</td> <tr><th>孤 th</th></tr>
+<a href="https://a.example/">外 <a href="https://b.example/">内</a></a>
+<em><p>em 里的段</p></em> <ruby><ruby>套</ruby></ruby> <time datetime="x">时</time>
+
+<dl><dd>只有 dd</dd></dl> <ul><p>ul 里的 p</p></ul> <ol><span>ol 里的 span</span></ol>
+
+- 列表 <figure><figcaption>图</figcaption></figure> 项
+- <li>多余的 li</li> <b>未闭合
+
+| a | b |
+|---|---|
+| <div>单元格块</div> | <p>p</p> <i>开 |
 
 结尾段落。
 """
