@@ -150,6 +150,25 @@ def test_sample_text_layer_equals_the_manuscript(sample_build, sample_report):
     assert extracted <= han_space_han(SAMPLE.read_text(encoding="utf-8"))
 
 
+def test_sample_has_no_lone_last_character(sample_report):
+    assert [str(d) for d in sample_report.diagnostics if d.code == "P305"] == []
+
+
+def test_generated_manuscript_holds_the_rules(tmp_path):
+    """20 pages of dense mixed text (benchmarks/manuscript.py): every line
+    flush, no breach, gaps between Han under 0.1 em but for rare loose lines."""
+    from benchmarks.manuscript import write_manuscript
+
+    source = write_manuscript(tmp_path / "src", 20)
+    pdf = next(build(source, tmp_path / "out", "-f", "pdf").glob("*.pdf"))
+    report = read(pdf, source)
+    assert report.justified >= 300
+    assert [str(d) for d in report.diagnostics if d.code in ("P301", "P302", "P303")] == []
+    wide = [gap for gap in report.han_gaps if gap >= 0.1]
+    assert len(wide) <= 0.01 * len(report.han_gaps)
+    assert min(report.han_gaps) > -0.1
+
+
 def test_sample_breaks_no_word_and_no_dash(sample_report):
     assert bad_breaks(sample_report, source_paragraphs([SAMPLE])) == []
 
