@@ -5,8 +5,10 @@ none of our typesetting: the baseline the typeset PDF is compared against.
 
 Same model, same ``print_html``, same ``print_stylesheets`` (with the same
 shared FontConfiguration and project-only URL fetcher) as
-``book.render.pdf.render``; only ``typeset.installed(...)``, the page-label
-finisher and the preflight read-back are left out.
+``book.render.pdf.render``; left out are only what typesetting adds:
+``typeset.installed(...)``, the ``add_break_hints`` HTML pre-pass, the
+page-label finisher and the preflight read-back. ``context()`` is shared with
+benchmarks/typeset.py.
 """
 from __future__ import annotations
 
@@ -24,16 +26,24 @@ from book.render.pdf import print_document, print_html, print_stylesheets  # noq
 from book.stylesheets import stylesheets  # noqa: E402
 
 
+def context(source: Path | str, edition_name: str | None = None) -> RenderContext:
+    """The PDF render context ``book build`` would use for ``source``: the
+    named edition, else the first edition with a PDF (``print`` for a bare
+    manuscript), with the edition's view of the model."""
+    reporter = Reporter(quiet=True)
+    project = load_project(source, reporter)
+    edition = (project.editions[edition_name] if edition_name else
+               next(e for e in project.editions.values() if "pdf" in e.formats))
+    edition = edition.for_format("pdf")
+    book = editions.apply(load_book(project, reporter).book, edition)
+    return RenderContext(book=book, edition=edition, project=project, reporter=reporter,
+                         stylesheets=stylesheets(project, edition, "pdf"))
+
+
 def main(source: str, target: str) -> None:
     from weasyprint.text.fonts import FontConfiguration
 
-    reporter = Reporter(quiet=True)
-    project = load_project(source, reporter)
-    edition = next(e for e in project.editions.values() if "pdf" in e.formats)
-    edition = edition.for_format("pdf")
-    book = editions.apply(load_book(project, reporter).book, edition)
-    ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
-                        stylesheets=stylesheets(project, edition, "pdf"))
+    ctx = context(source)
     fonts = FontConfiguration()
     document = print_document(ctx, print_html(ctx)).render(
         stylesheets=print_stylesheets(ctx, fonts), font_config=fonts)

@@ -23,24 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.manuscript import write_manuscript  # noqa: E402
-from book import editions, typeset  # noqa: E402
-from book.build import load_book  # noqa: E402
-from book.config import load_project  # noqa: E402
-from book.errors import Reporter  # noqa: E402
+from benchmarks.plain_weasyprint import context  # noqa: E402
+from book import typeset  # noqa: E402
 from book.render import RenderContext  # noqa: E402
 from book.render.pdf import _type_area, print_document, print_html, print_stylesheets  # noqa: E402
-from book.stylesheets import stylesheets  # noqa: E402
-
-
-def context(source: Path, edition_name: str | None) -> RenderContext:
-    reporter = Reporter(quiet=True)
-    project = load_project(source, reporter)
-    edition = (project.editions[edition_name] if edition_name else
-               next(e for e in project.editions.values() if "pdf" in e.formats))
-    edition = edition.for_format("pdf")
-    book = editions.apply(load_book(project, reporter).book, edition)
-    return RenderContext(book=book, edition=edition, project=project, reporter=reporter,
-                         stylesheets=stylesheets(project, edition, "pdf"))
 
 
 def render(ctx: RenderContext, typeset_on: bool) -> tuple[float, bytes, int]:
