@@ -17,7 +17,7 @@ from pathlib import Path
 
 from book.errors import BuildError, Diagnostic, Location
 from book.typeset.chars import (CLOSING, INSEPARABLE, NO_LINE_END, NO_LINE_START,
-                                OPENING, is_fullwidth_mark, is_han, is_latin)
+                                is_fullwidth_mark, is_han, is_latin)
 
 FLUSH_TOLERANCE = 0.5  # pt: a justified line ends within this of the edge
 

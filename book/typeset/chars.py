@@ -81,6 +81,11 @@ def halted(text: str, style: str) -> set[int]:
     return out
 
 
+def marks(text: str) -> list[int]:
+    """Indices of the full-width marks in ``text``."""
+    return [m.start() for m in _MARK.finditer(text)]
+
+
 def _class(chars: set[str]) -> str:
     return "[" + re.escape("".join(sorted(chars))) + "]"
 

@@ -18,18 +18,15 @@ Four functions of WeasyPrint 70 are wrapped (checked by ``check_weasyprint``):
 """
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
-import functools
 import inspect
 import math
 from typing import Iterator
 
 from book.errors import BuildError
-from book.typeset import linebreak, plan
-from book.typeset.chars import _MARK as _MARKS
-from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted
+from book.typeset import linebreak, plan, shaping
+from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted, marks
 
 SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
 
@@ -109,92 +106,19 @@ def _set_text(self, text: str, justify: bool = False) -> None:
     self._ts_fresh = True
     if _active is None or not self.text:
         return
-    marks = halted(self.text, _active.punctuation)
+    halts = halted(self.text, _active.punctuation)
     trim = getattr(self, "_ts_trim", None)
     if justify and trim is not None and trim < len(self.text):
-        marks.add(trim)
-    centred = _centred(self.text) if _active.punctuation == "taiwan" else []
+        halts.add(trim)
+    # The taiwan style centres every mark.
+    centred = marks(self.text) if _active.punctuation == "taiwan" else []
     # A Pango layout keeps its attributes when its text is set again: halts
     # placed for the previous (longer) text must go, or the line is measured
     # with a mark halved that its own text does not halve.
     stale = getattr(self, "_ts_halted", None) is self.layout
-    if marks or centred or stale:
-        _set_halts(self, marks, centred)
-        self._ts_halted = self.layout if marks or centred else None
-
-
-def _centred(text: str) -> list[int]:
-    """The full-width marks of ``text`` (the taiwan style centres them)."""
-    return [m.start() for m in _MARKS.finditer(text)]
-
-
-def _set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
-    """Halts on ``indices``; marks at ``centred`` shaped as Traditional
-    Chinese for Taiwan (the font's ``locl`` centres them in the em box)."""
-    from weasyprint.text.ffi import ffi, pango
-
-    style = layout.style
-    plain = (style["letter_spacing"] == "normal" and not style["word_spacing"]
-             and not layout.justification_spacing
-             and style["overflow_wrap"] not in ("anywhere", "break-word"))
-    if plain:
-        # A fresh list: WeasyPrint put nothing in it but the style's features
-        # (re-added here), and Pango 1.50's pango_attr_list_change does not
-        # reliably drop the old halts.
-        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        features = _style_features(style)
-        if features:
-            pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
-    else:
-        # Spacing attributes must stay. Halts from a previous text may survive
-        # here: only in letter- or word-spaced text, which we do not justify.
-        attr_list = pango.pango_layout_get_attributes(layout.layout)
-        if attr_list == ffi.NULL:
-            attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    offsets = _byte_offsets(layout.text)
-    for index in sorted(indices):
-        attr = pango.pango_attr_font_features_new(b"halt 1")
-        attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
-        # insert, not change: overlapping feature attributes add up.
-        pango.pango_attr_list_insert(attr_list, attr)
-    if centred:
-        taiwan = _taiwan_language()
-        for index in centred:
-            attr = pango.pango_attr_language_new(taiwan)
-            attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
-            pango.pango_attr_list_insert(attr_list, attr)
-    pango.pango_layout_set_attributes(layout.layout, attr_list)
-
-
-@functools.cache
-def _taiwan_language():
-    """Pango's zh-TW language (WeasyPrint's FFI lacks the attribute's
-    constructor: it is declared here, once)."""
-    from weasyprint.text.ffi import ffi, pango
-
-    ffi.cdef("PangoAttribute * pango_attr_language_new (PangoLanguage *language);")
-    return pango.pango_language_from_string(b"zh-tw")
-
-
-def _style_features(style) -> bytes:
-    """The OpenType features WeasyPrint's ``Layout.setup`` gives the text."""
-    from weasyprint.text.fonts import font_features
-
-    features = font_features(
-        style["font_kerning"], style["font_variant_ligatures"],
-        style["font_variant_position"], style["font_variant_caps"],
-        style["font_variant_numeric"], style["font_variant_alternates"],
-        style["font_variant_east_asian"], style["font_feature_settings"])
-    return ",".join(f"{key} {value}" for key, value in features.items()).encode()
-
-
-@functools.lru_cache(maxsize=4096)
-def _byte_offsets(text: str) -> tuple[int, ...]:
-    offsets, total = [0], 0
-    for char in text:
-        total += len(char.encode())
-        offsets.append(total)
-    return tuple(offsets)
+    if halts or centred or stale:
+        shaping.set_halts(self, halts, centred)
+        self._ts_halted = self.layout if halts or centred else None
 
 
 def _get_first_line(self):
@@ -202,38 +126,8 @@ def _get_first_line(self):
     deltas = getattr(self, "_ts_deltas", None)
     if deltas and getattr(self, "_ts_fresh", False):
         self._ts_fresh = False  # widen once per shaping, never twice
-        _widen(first_line, self.text, deltas, self.style["font_size"])
+        shaping.widen(first_line, self.text, deltas)
     return first_line, index
-
-
-def _widen(line, text: str, deltas: dict[int, float], font_size: float) -> None:
-    """Add ``deltas[i]`` px after character ``i`` by widening its glyph (the
-    glyph of the cluster holding it: ``——`` may be one ligature glyph).
-
-    Amounts are whole thousandths of an em, rounded away from zero in Pango
-    units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
-    from weasyprint.text.ffi import ffi
-
-    offsets = _byte_offsets(text)
-    wanted = sorted((offsets[i], d) for i, d in deltas.items() if i < len(text) and d)
-    clusters = []  # (byte offset of the cluster, glyph info), in logical order
-    run = line.runs
-    while run != ffi.NULL:
-        item = run.data
-        glyphs = item.glyphs
-        for g in range(glyphs.num_glyphs):
-            clusters.append((item.item.offset + glyphs.log_clusters[g], glyphs.glyphs[g]))
-        run = run.next
-    clusters.sort(key=lambda pair: pair[0])
-    starts = [offset for offset, _ in clusters]
-    for offset, delta in wanted:
-        # The last glyph of the cluster that starts at or before the char.
-        position = bisect.bisect_right(starts, offset) - 1
-        if position < 0:
-            continue
-        units = delta * 1024
-        clusters[position][1].geometry.width += (math.ceil(units) if units > 0
-                                                 else math.floor(units))
 
 
 # --- Line breaking -----------------------------------------------------------

@@ -1,0 +1,112 @@
+"""Pango-level work of the typesetting engine: attributes on a layout's text
+(OpenType ``halt`` on marks, zh-TW shaping for centred marks) and the
+widening of a shaped line's glyphs.
+
+In: a WeasyPrint ``Layout`` (its Pango layout, text and style) and what the
+engine decided — which characters to halve or centre, how many px to add
+after which characters. Out: the Pango layout changed in place.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+
+
+def set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
+    """Halts on ``indices``; marks at ``centred`` shaped as Traditional
+    Chinese for Taiwan (the font's ``locl`` centres them in the em box)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    style = layout.style
+    plain = (style["letter_spacing"] == "normal" and not style["word_spacing"]
+             and not layout.justification_spacing
+             and style["overflow_wrap"] not in ("anywhere", "break-word"))
+    if plain:
+        # A fresh list: WeasyPrint put nothing in it but the style's features
+        # (re-added here), and Pango 1.50's pango_attr_list_change does not
+        # reliably drop the old halts.
+        attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        features = _style_features(style)
+        if features:
+            pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
+    else:
+        # Spacing attributes must stay. Halts from a previous text may survive
+        # here: only in letter- or word-spaced text, which we do not justify.
+        attr_list = pango.pango_layout_get_attributes(layout.layout)
+        if attr_list == ffi.NULL:
+            attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    offsets = byte_offsets(layout.text)
+    for index in sorted(indices):
+        attr = pango.pango_attr_font_features_new(b"halt 1")
+        attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
+        # insert, not change: overlapping feature attributes add up.
+        pango.pango_attr_list_insert(attr_list, attr)
+    if centred:
+        taiwan = _taiwan_language()
+        for index in centred:
+            attr = pango.pango_attr_language_new(taiwan)
+            attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
+            pango.pango_attr_list_insert(attr_list, attr)
+    pango.pango_layout_set_attributes(layout.layout, attr_list)
+
+
+@functools.cache
+def _taiwan_language():
+    """Pango's zh-TW language (WeasyPrint's FFI lacks the attribute's
+    constructor: it is declared here, once)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    ffi.cdef("PangoAttribute * pango_attr_language_new (PangoLanguage *language);")
+    return pango.pango_language_from_string(b"zh-tw")
+
+
+def _style_features(style) -> bytes:
+    """The OpenType features WeasyPrint's ``Layout.setup`` gives the text."""
+    from weasyprint.text.fonts import font_features
+
+    features = font_features(
+        style["font_kerning"], style["font_variant_ligatures"],
+        style["font_variant_position"], style["font_variant_caps"],
+        style["font_variant_numeric"], style["font_variant_alternates"],
+        style["font_variant_east_asian"], style["font_feature_settings"])
+    return ",".join(f"{key} {value}" for key, value in features.items()).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def byte_offsets(text: str) -> tuple[int, ...]:
+    offsets, total = [0], 0
+    for char in text:
+        total += len(char.encode())
+        offsets.append(total)
+    return tuple(offsets)
+
+
+def widen(line, text: str, deltas: dict[int, float]) -> None:
+    """Add ``deltas[i]`` px after character ``i`` by widening its glyph (the
+    glyph of the cluster holding it: ``——`` may be one ligature glyph).
+
+    Amounts are whole thousandths of an em, rounded away from zero in Pango
+    units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
+    from weasyprint.text.ffi import ffi
+
+    offsets = byte_offsets(text)
+    wanted = sorted((offsets[i], d) for i, d in deltas.items() if i < len(text) and d)
+    clusters = []  # (byte offset of the cluster, glyph info), in logical order
+    run = line.runs
+    while run != ffi.NULL:
+        item = run.data
+        glyphs = item.glyphs
+        for g in range(glyphs.num_glyphs):
+            clusters.append((item.item.offset + glyphs.log_clusters[g], glyphs.glyphs[g]))
+        run = run.next
+    clusters.sort(key=lambda pair: pair[0])
+    starts = [offset for offset, _ in clusters]
+    for offset, delta in wanted:
+        # The last glyph of the cluster that starts at or before the char.
+        position = bisect.bisect_right(starts, offset) - 1
+        if position < 0:
+            continue
+        units = delta * 1024
+        clusters[position][1].geometry.width += (math.ceil(units) if units > 0
+                                                 else math.floor(units))
