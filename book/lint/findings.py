@@ -3,7 +3,9 @@ default fix hint). A finding is a ``Diagnostic`` plus the related source
 lines, so ``--format json`` can list every line of a repeated block."""
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 from typing import Any
 
 from book.errors import Diagnostic, Location
@@ -80,11 +82,10 @@ _MAX_GAP = 400
 def _aligned(loc: Location, text: str, offset: int, source: str) -> Location | None:
     """Match ``text[:offset + 1]`` greedily as a subsequence of the source from
     the block's first line; None when a character cannot be found nearby."""
-    pos = 0
-    for _ in range(loc.line - 1):
-        pos = source.find("\n", pos) + 1
-        if pos == 0:
-            return None
+    starts = _line_starts(source)
+    if loc.line - 1 >= len(starts):
+        return None
+    pos = starts[loc.line - 1] if loc.line >= 1 else 0
     for k, char in enumerate(text[:offset + 1]):
         if char.isspace() and k != offset:
             continue  # a line break in the text may be a table's next cell
@@ -93,8 +94,20 @@ def _aligned(loc: Location, text: str, offset: int, source: str) -> Location | N
             return None
         pos = found + 1
     at = pos - 1
-    line_start = source.rfind("\n", 0, at) + 1
-    return Location(loc.path, source.count("\n", 0, at) + 1, at - line_start + 1)
+    line = bisect.bisect_right(starts, at)
+    return Location(loc.path, line, at - starts[line - 1] + 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _line_starts(source: str) -> tuple[int, ...]:
+    """Where each line of ``source`` starts. Computed once per file: walking
+    to the block's line for every finding was 0.18 s of a 200-page build."""
+    starts = [0]
+    pos = source.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = source.find("\n", pos + 1)
+    return tuple(starts)
 
 
 def source_of(options: dict, loc: Location) -> str | None:
