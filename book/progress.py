@@ -16,11 +16,22 @@ class _PageCounter(logging.Handler):
     def __init__(self, label: str) -> None:
         super().__init__(logging.INFO)
         self.label = label
+        self.last = 0
+        self.passes = 1
 
     def emit(self, record: logging.LogRecord) -> None:
         match = PAGE.search(record.getMessage())
-        if match and int(match[1]) % 10 == 0:
-            sys.stderr.write(f"\r{self.label}: laid out {match[1]} pages …")
+        if not match:
+            return
+        page = int(match[1])
+        # WeasyPrint lays the pages out again when page counters or running
+        # heads changed: say so, rather than count back from 1.
+        if page < self.last:
+            self.passes += 1
+        self.last = page
+        if page % 10 == 0:
+            again = f" (pass {self.passes})" if self.passes > 1 else ""
+            sys.stderr.write(f"\r{self.label}: laid out {page} pages{again} …")
             sys.stderr.flush()
 
 
