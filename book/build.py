@@ -149,6 +149,7 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
             reporter.add(diag)
         for output in outputs:
             written.append(write_atomic(project.out_dir, output.name, output.data))
+    cache.prune()
     reports = write_reports(lambda name, data: write_atomic(project.out_dir, name, data),
                             loaded.book.meta.slug, [e.name for e, _ in plan],
                             loaded.changes, loaded.findings)

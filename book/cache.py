@@ -21,6 +21,15 @@ import book
 from book.errors import Reporter
 
 T = TypeVar("T")
+# Size cap of dist/.cache; least recently used entries go first.
+MAX_BYTES = 256 * 1024 * 1024
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 @functools.cache
@@ -80,6 +89,7 @@ class Cache:
         else:
             self.hits += 1
             self.stats[stage, "hit"] += 1
+            _touch(path)  # recently used: kept by prune()
             for diag in diagnostics:
                 reporter.add(diag)
             return value
@@ -89,6 +99,26 @@ class Cache:
         value = make()
         self._store(path, (value, reporter.diagnostics[before:]))
         return value
+
+    def prune(self, max_bytes: int = MAX_BYTES) -> None:
+        """Delete the least recently used entries until the cache holds at
+        most ``max_bytes``: every edit adds entries (a 200-page book's model
+        is about 1 MB), and the ones this build used are the newest."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        entries = []
+        for path in self.folder.glob("*/*.pickle"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
 
     def _store(self, path: Path, value: Any) -> None:
         try:

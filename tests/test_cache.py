@@ -105,3 +105,19 @@ def test_warnings_are_replayed_on_cache_hits(two_files):
     codes = [d.code for d in first.diagnostics]
     assert "H002" in codes  # the onclick attribute, found while parsing b.md
     assert [str(d) for d in second.diagnostics] == [str(d) for d in first.diagnostics]
+
+
+def test_prune_keeps_the_most_recently_used_entries(tmp_path):
+    import os
+
+    cache = Cache(tmp_path)
+    reporter = Reporter(quiet=True)
+    for n in range(4):
+        cache.get_or_make("stage", f"entry {n}", lambda n=n: b"x" * 1000 * (n + 1), reporter)
+    paths = sorted((tmp_path / "stage").iterdir(), key=lambda p: p.stat().st_size)
+    for age, path in enumerate(reversed(paths)):  # the biggest entry is the oldest
+        os.utime(path, ns=(10**18 - age * 10**12, 10**18 - age * 10**12))
+    cache.get_or_make("stage", "entry 0", lambda: b"", reporter)  # a hit: now the newest
+    cache.prune(max_bytes=2500)
+    left = {p.stat().st_size // 1000 for p in (tmp_path / "stage").iterdir()}
+    assert left == {1}  # entry 0 (used last) survives; the older ones went, oldest first
