@@ -156,14 +156,14 @@ def _text_align(context, line, available_width, last):
 
     leaves = list(_leaves(line, boxes))
     texts = [_usable_text(box, boxes) for box in leaves]
-    runs = plan.flatten(texts)
-    deltas = _autospace(runs, leaves)
+    analysed = plan.analyse(texts)
+    deltas = _autospace(analysed, leaves)
     slack = available_width - line.width - sum(deltas.values())
-    justify = runs and _justified(line, last) and (not last or slack < 0)
+    justify = analysed.classes and _justified(line, last) and (not last or slack < 0)
     trimmed = 0.0
     if justify:
         trimmed = _trim_line_end(leaves, texts) if slack < 0 else 0.0
-        _justify(deltas, runs, slack + trimmed, line.style["font_size"])
+        _justify(deltas, analysed, slack + trimmed, line.style["font_size"])
     if deltas or trimmed:
         _apply(line, leaves, deltas, trimmed, boxes)
     if justify:
@@ -171,12 +171,13 @@ def _text_align(context, line, available_width, last):
     return _originals["text_align"](context, line, available_width, last)
 
 
-def _autospace(runs: list, leaves: list) -> dict[tuple[int, int], float]:
+def _autospace(analysed: plan.Line, leaves: list) -> dict[tuple[int, int], float]:
     """The Han–Latin spaces of the line, in px, by (box, char index)."""
     if not _active.autospace:
         return {}
-    return {(slot.box, slot.index): _active.autospace * leaves[slot.box].style["font_size"]
-            for slot in plan.autospace_gaps(runs)}
+    owners = analysed.owners
+    return {owners[p]: _active.autospace * leaves[owners[p][0]].style["font_size"]
+            for p in analysed.autospace}
 
 
 def _justified(line, last: bool) -> bool:
@@ -188,13 +189,13 @@ def _justified(line, last: bool) -> bool:
     return align == "justify" and style["white_space"] in ("normal", "nowrap", "pre-line")
 
 
-def _justify(deltas: dict, runs: list, amount: float, em: float) -> None:
+def _justify(deltas: dict, analysed: plan.Line, amount: float, em: float) -> None:
     """Add the line's slack (negative: tightening) to ``deltas``: even over
     the gaps, the excess over ``GAP_CAP`` to the spaces (``plan.split_slack``)."""
-    wide = plan.autospace_gaps(runs) if _active.autospace else []
-    shares = plan.split_slack(plan.stretch_gaps(runs), wide, amount, linebreak.GAP_CAP * em)
-    for slots, share in shares:
-        for key, value in plan.spread(slots, share, em / 1000).items():
+    wide = analysed.autospace if _active.autospace else []
+    for positions, share in plan.split_slack(analysed, wide, amount,
+                                             linebreak.GAP_CAP * em):
+        for key, value in plan.spread(analysed, positions, share, em / 1000).items():
             deltas[key] = deltas.get(key, 0.0) + value
 
 

@@ -33,22 +33,26 @@ def reconsider(text: str, em: float, max_width: float, result: tuple, split: Spl
     if _lone_last(text, result[2]):
         return _avoid_lone_last(text, em, max_width, result, split)
     slack = max_width - result[3]
-    runs = _runs(text, result[1])
-    if slack <= GAP_CAP * em * len(plan.stretch_gaps(runs)):
+    # Most lines end within a character of the edge: no need to count their
+    # gaps (this runs for every line laid out, so it must be cheap).
+    if slack <= GAP_CAP * em * min(10, result[1] // 4):
         return result
-    return _pull_up(text, em, max_width, result, split, autospace, runs)
+    line = _analyse(text, result[1])
+    if slack <= GAP_CAP * em * len(line.stretch):
+        return result
+    return _pull_up(text, em, max_width, result, split, autospace, line)
 
 
-def _runs(text: str, length: int) -> list:
-    return plan.flatten([text.encode()[:length].decode(errors="ignore")])
+def _analyse(text: str, length: int) -> plan.Line:
+    """The first ``length`` bytes of ``text``, analysed as a line."""
+    return plan.analyse([text.encode()[:length].decode(errors="ignore")])
 
 
 def _pull_up(text: str, em: float, max_width: float, result: tuple, split: Split,
-             autospace: float, runs: list) -> tuple:
+             autospace: float, line: plan.Line) -> tuple:
     slack = max_width - result[3]
     # What tightening can absorb, less the Han–Latin spaces Pango does not see.
-    budget = em * (SHRINK * len(plan.stretch_gaps(runs))
-                   - autospace * len(plan.autospace_gaps(runs)))
+    budget = em * (SHRINK * len(line.stretch) - autospace * len(line.autospace))
     if budget <= 0:
         return result
     retry = split(max_width + budget)
@@ -56,20 +60,22 @@ def _pull_up(text: str, em: float, max_width: float, result: tuple, split: Split
     # not justified, so not tightened either).
     if retry[2] is None or retry[1] <= result[1]:
         return result
-    runs = _runs(text, retry[1])
-    over = retry[3] - max_width + autospace * em * len(plan.autospace_gaps(runs))
+    line = _analyse(text, retry[1])
+    over = retry[3] - max_width + autospace * em * len(line.autospace)
     if over <= 0 or over >= slack:
         return result
-    line = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" \u200b")
-    trim = em / 2 if line and line[-1] in CLOSING else 0.0
-    if over > SHRINK * em * len(plan.stretch_gaps(runs)) + trim:
+    last = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" \u200b")
+    trim = em / 2 if last and last[-1] in CLOSING else 0.0
+    if over > SHRINK * em * len(line.stretch) + trim:
         return result
     return retry
 
 
 def _lone_last(text: str, resume: int | None) -> bool:
     """Would the text after ``resume`` be one character (and its marks)?"""
-    if resume is None:
+    # Four characters at most, of up to 4 bytes each (no decoding of the
+    # whole rest of a long paragraph for every line).
+    if resume is None or len(text) > resume and len(text.encode()) - resume > 16:
         return False
     rest = text.encode()[resume:].decode(errors="ignore")
     return sum(1 for c in rest if is_han(c) or is_latin(c)) == 1 and len(rest.strip()) <= 4
@@ -82,7 +88,7 @@ def _avoid_lone_last(text: str, em: float, max_width: float, result: tuple,
     retry = split(result[3] - em / 2)
     if retry[2] is None or retry[1] >= result[1] or _lone_last(text, retry[2]):
         return result
-    gaps = len(plan.stretch_gaps(_runs(text, retry[1])))
+    gaps = len(_analyse(text, retry[1]).stretch)
     if max_width - retry[3] > GAP_CAP * em * gaps:
         return result
     return retry

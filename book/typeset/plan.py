@@ -1,110 +1,146 @@
 """Plan one laid-out line: where its extra width goes.
 
-Input: the text boxes of a line (their texts, left to right) and the line's
-slack; output: for each box, the width to add after some of its characters
-(``{char index: px}``). Han–Latin boundaries get the fixed autospace, and the
-justification slack is spread evenly over every stretchable gap, so no gap
-between two Han glyphs grows more than it must. Pure arithmetic: no Pango.
+Input: the texts of a line's boxes, left to right (``None`` for a box whose
+text is not ours: an image, code, a footnote mark), and the line's slack.
+Output: the width to add after some characters, as ``{(box, index): px}``.
+Han–Latin boundaries get the fixed autospace; the justification slack is
+spread evenly over every stretchable gap, so no gap between two Han glyphs
+grows more than it must. Pure arithmetic, no Pango.
+
+This runs for every line of a book, so characters are mapped to one-letter
+classes and the gaps are found by regular expressions over the class string.
 """
 from __future__ import annotations
 
-import functools
-from typing import NamedTuple
+import dataclasses
+import itertools
+import re
 
-from book.typeset.chars import (CLOSING, INSEPARABLE, OPENING, is_cjk, is_fullwidth_mark,
-                                is_han, is_latin)
+from book.typeset.chars import CLOSING, OPENING, is_cjk, is_han, is_latin
 
-SPACES = (" ", "\u00a0")
 ZWSP = "\u200b"
+# Classes: H Han, K other CJK (kana, symbols), L Latin letter or digit,
+# O opening mark, C closing mark, D dash, E ellipsis, S space, X other,
+# B a box that is not ours (no gap across it).
+_CJK = "HKOCDE"
 
 
-class Slot(NamedTuple):
-    """One character of the line, addressed as (box number, index in box)."""
+def _class_of(char: str) -> str:
+    if char in (" ", "\u00a0"):
+        return "S"
+    if char in OPENING:
+        return "O"
+    if char in CLOSING:
+        return "C"
+    if char == "—":
+        return "D"
+    if char == "…":
+        return "E"
+    if is_han(char):
+        return "H"
+    if is_latin(char):
+        return "L"
+    return "K" if is_cjk(char) else "X"
 
-    box: int
-    index: int
-    char: str
+
+class _Classes(dict):
+    """A ``str.translate`` table that classifies each new character once."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _class_of(chr(code))
+        return self[code]
 
 
-def flatten(texts: list[str | None]) -> list[list[Slot]]:
-    """The line's characters as runs; ``None`` (an image, an inline block,
-    a footnote mark) breaks a run, since no gap across it is ours to adjust."""
-    runs: list[list[Slot]] = [[]]
+_TABLE = _Classes()
+
+
+def _stretchable(a: str, b: str) -> bool:
+    """May justification widen the gap between classes ``a`` and ``b``?"""
+    if "B" in (a, b):
+        return False
+    if a == "S":
+        return b != "S"
+    if b == "S" or not (a in _CJK or b in _CJK):
+        return False
+    if a == b and a in "DE":
+        return False  # —— and …… stay one mark
+    if a in "OC" and b in "OC":
+        return False  # a compressed pair stays compressed
+    if a == "O" or b == "C":
+        return False  # a mark hugs the text it belongs to
+    return (a, b) not in (("H", "L"), ("L", "H"))  # the autospace is fixed
+
+
+_LETTERS = "HKLOCDESXB"
+_STRETCH = re.compile("(?=" + "|".join(
+    a + b for a in _LETTERS for b in _LETTERS if _stretchable(a, b)) + ")")
+_AUTOSPACE = re.compile("(?=HL|LH)")
+
+
+@dataclasses.dataclass
+class Line:
+    """A line's characters, classified; gaps are named by the position of
+    the character they follow."""
+
+    owners: list[tuple[int, int] | None]  # (box, index in its text) per position
+    classes: str
+    stretch: list[int]  # gaps justification may widen
+    autospace: list[int]  # Han–Latin boundaries
+
+
+def analyse(texts: list[str | None]) -> Line:
+    """Classify the line's characters (break hints U+200B are not characters
+    of the line) and find its gaps."""
+    owners: list[tuple[int, int] | None] = []
+    classes = []
     for number, text in enumerate(texts):
         if text is None:
-            runs.append([])
+            owners.append(None)
+            classes.append("B")
             continue
-        # Break hints (U+200B) are not characters of the line.
-        runs[-1].extend(Slot(number, i, c) for i, c in enumerate(text) if c != ZWSP)
-    return [run for run in runs if run]
+        if ZWSP in text:
+            kept = [i for i, c in enumerate(text) if c != ZWSP]
+            owners.extend(zip(itertools.repeat(number), kept))
+            text = text.replace(ZWSP, "")
+        else:
+            owners.extend(zip(itertools.repeat(number), range(len(text))))
+        classes.append(text.translate(_TABLE))
+    joined = "".join(classes)
+    return Line(owners, joined, [m.start() for m in _STRETCH.finditer(joined)],
+                [m.start() for m in _AUTOSPACE.finditer(joined)])
 
 
-@functools.lru_cache(maxsize=65536)
-def is_autospace(a: str, b: str) -> bool:
-    return (is_han(a) and is_latin(b)) or (is_latin(a) and is_han(b))
-
-
-@functools.lru_cache(maxsize=65536)
-def is_stretchable(a: str, b: str) -> bool:
-    """May justification widen the gap between ``a`` and ``b``?"""
-    if a in SPACES:
-        return b not in SPACES
-    if b in SPACES or not (is_cjk(a) or is_cjk(b)):
-        return False
-    if a in INSEPARABLE and b == a:
-        return False  # —— and …… stay one mark
-    if is_fullwidth_mark(a) and is_fullwidth_mark(b):
-        return False  # a compressed pair stays compressed
-    if a in OPENING or b in CLOSING:
-        return False  # a mark hugs the text it belongs to
-    return not is_autospace(a, b)
-
-
-def autospace_gaps(runs: list[list[Slot]]) -> list[Slot]:
-    """The slots after which a Han–Latin space goes."""
-    return [a for run in runs for a, b in zip(run, run[1:]) if is_autospace(a.char, b.char)]
-
-
-def stretch_gaps(runs: list[list[Slot]]) -> list[Slot]:
-    """The slots after which justification may add width (never the last)."""
-    out = []
-    for run in runs:
-        # Trailing spaces were collapsed: a gap before them is not in the line.
-        end = len(run)
-        while end and run[end - 1].char in SPACES:
-            end -= 1
-        out.extend(a for a, b in zip(run[:end], run[1:end]) if is_stretchable(a.char, b.char))
-    return out
-
-
-def split_slack(slots: list[Slot], wide: list[Slot], amount: float,
-                cap: float) -> list[tuple[list[Slot], float]]:
-    """Share ``amount`` between the inter-character gaps ``slots`` and the
-    gaps extraction already reads as spaces (``wide``: word spaces, Han–Latin
-    boundaries). The gaps share it evenly unless that would open a gap
-    between characters wider than ``cap`` (extraction would see a space):
+def split_slack(line: Line, wide: list[int], amount: float,
+                cap: float) -> list[tuple[list[int], float]]:
+    """Share ``amount`` between the inter-character gaps and the gaps
+    extraction already reads as spaces (word spaces, and ``wide``: the
+    Han–Latin boundaries). The gaps share it evenly unless that would open a
+    gap between characters wider than ``cap`` (extraction would see a space):
     then they get ``cap`` and the spaces take the rest. A line with no gaps
     at all gives its slack to the spaces it has."""
-    tight = [slot for slot in slots if slot.char not in SPACES]
-    if amount <= cap * len(tight) or not tight or not wide and len(tight) == len(slots):
+    gaps = line.stretch
+    tight = [p for p in gaps if line.classes[p] != "S"]
+    if amount <= cap * len(tight) or not tight or not wide and len(tight) == len(gaps):
         # The common case (and any tightening): every gap alike, the Han–Latin
         # spaces keep their ¼ em.
-        return [(slots, amount)] if slots else [(wide, amount)]
-    spaces = [slot for slot in slots if slot.char in SPACES]
+        return [(gaps, amount)] if gaps else [(wide, amount)]
+    spaces = [p for p in gaps if line.classes[p] == "S"]
     return [(tight, cap * len(tight)), (spaces + wide, amount - cap * len(tight))]
 
 
-def spread(slots: list[Slot], amount: float, quantum: float) -> dict[tuple[int, int], float]:
-    """Share ``amount`` over ``slots`` in multiples of ``quantum`` (what the PDF
-    can position exactly), the rounding remainder carried along, so the total
-    is exact to one quantum and no two gaps differ by more than one."""
-    if not slots:
+def spread(line: Line, positions: list[int], amount: float,
+           quantum: float) -> dict[tuple[int, int], float]:
+    """Share ``amount`` over the gaps at ``positions`` in multiples of
+    ``quantum`` (what the PDF can position exactly), the rounding remainder
+    carried along, so the total is exact to one quantum and no two gaps
+    differ by more than one."""
+    if not positions:
         return {}
-    share = amount / len(slots)
+    steps = amount / len(positions) / quantum
     out: dict[tuple[int, int], float] = {}
-    done = 0.0
-    for n, slot in enumerate(slots, 1):
-        target = round(share * n / quantum) * quantum
-        out[(slot.box, slot.index)] = target - done
+    done = 0
+    for n, position in enumerate(positions, 1):
+        target = round(steps * n)
+        out[line.owners[position]] = (target - done) * quantum
         done = target
     return out

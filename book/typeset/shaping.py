@@ -61,16 +61,27 @@ def _taiwan_language():
     return pango.pango_language_from_string(b"zh-tw")
 
 
+_FEATURE_KEYS = ("font_kerning", "font_variant_ligatures", "font_variant_position",
+                 "font_variant_caps", "font_variant_numeric", "font_variant_alternates",
+                 "font_variant_east_asian", "font_feature_settings")
+
+
 def _style_features(style) -> bytes:
     """The OpenType features WeasyPrint's ``Layout.setup`` gives the text."""
-    from weasyprint.text.fonts import font_features
+    return _features(repr(tuple(style[key] for key in _FEATURE_KEYS)),
+                     tuple(style[key] for key in _FEATURE_KEYS))
 
-    features = font_features(
-        style["font_kerning"], style["font_variant_ligatures"],
-        style["font_variant_position"], style["font_variant_caps"],
-        style["font_variant_numeric"], style["font_variant_alternates"],
-        style["font_variant_east_asian"], style["font_feature_settings"])
-    return ",".join(f"{key} {value}" for key, value in features.items()).encode()
+
+_feature_cache: dict[str, bytes] = {}
+
+
+def _features(key: str, values: tuple) -> bytes:
+    if key not in _feature_cache:
+        from weasyprint.text.fonts import font_features
+
+        features = font_features(*values)
+        _feature_cache[key] = ",".join(f"{k} {v}" for k, v in features.items()).encode()
+    return _feature_cache[key]
 
 
 @functools.lru_cache(maxsize=4096)
