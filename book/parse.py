@@ -52,8 +52,9 @@ class ParsedSource:
 
 
 @functools.cache
-def markdown() -> MarkdownIt:
-    """The one configured parser (built once per process)."""
+def markdown(front_matter: bool = True) -> MarkdownIt:
+    """The configured parser (built once per process); without
+    ``front_matter`` for a file whose leading ``---`` block is not YAML."""
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -63,7 +64,9 @@ def markdown() -> MarkdownIt:
     md.block.ruler.before("table", "book_depth_guard", _depth_guard)
     md.core.ruler.before("text_join", "book_entities", _check_entities)
     md.core.ruler.before("text_join", "book_balance_html", _balance_inline_html)
-    md.use(front_matter_plugin).use(footnote_plugin)
+    if front_matter:
+        md.use(front_matter_plugin)
+    md.use(footnote_plugin)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
@@ -172,10 +175,16 @@ def parse_source(source: SourceFile, footnote_offset: int = 0,
     """Tokens of one file → blocks (headings included) and footnotes.
 
     Sanitiser and nesting warnings go to ``reporter`` (none: not reported)."""
-    md = markdown()
-    env: dict[str, Any] = {"footnote_offset": footnote_offset}
-    tokens = md.parse(source.text, env)
     reporter = reporter or Reporter(quiet=True)
+    env: dict[str, Any] = {"footnote_offset": footnote_offset}
+    tokens = markdown().parse(source.text, env)
+    if tokens and tokens[0].type == "front_matter" and not _is_yaml_mapping(tokens[0].content):
+        # A leading '---' rule, not front matter: its lines are text to keep.
+        reporter.warn("P002", "the '---' block at the top is not YAML front matter; "
+                      "kept as text", Location(source.display, 1, 1),
+                      hint="front matter holds 'key: value' lines only")
+        env = {"footnote_offset": footnote_offset}
+        tokens = markdown(front_matter=False).parse(source.text, env)
     if env.get("book_too_deep"):
         reporter.warn("P001", f"lists or block quotes nested deeper than {DEPTH_GUARD} "
                       "levels; the deeper lines are kept as plain paragraphs",
@@ -225,7 +234,8 @@ def _block(tokens: list[Token], env: dict[str, Any], display: str,
     kind = BLOCK_KINDS.get(first.type, first.type.removesuffix("_open"))
     level = int(first.tag[1]) if kind == "heading" else 0
     body = (tokens[1].children or []) if kind == "heading" else tokens
-    html = _render_safe(body, env, Location(display, line, 1), reporter)
+    html = _render_safe(body, env, Location(display, line, 1), reporter,
+                        phrasing=kind == "heading")
     # With raw HTML, the visible text is what survived the sanitiser.
     text = text_of(html).strip() if _has_raw_html(body) else plain_text(tokens)
     return Block(kind=kind, html=html, text=text, level=level,
@@ -233,12 +243,13 @@ def _block(tokens: list[Token], env: dict[str, Any], display: str,
 
 
 def _render_safe(tokens: list[Token], env: dict[str, Any], loc: Location,
-                 reporter: Reporter) -> Markup:
-    """Render tokens to HTML; sanitise it when the author wrote raw HTML."""
+                 reporter: Reporter, phrasing: bool = False) -> Markup:
+    """Render tokens to HTML; sanitise it when the author wrote raw HTML
+    (``phrasing``: it goes inside a heading, so no blocks)."""
     html = markdown().renderer.render(tokens, markdown().options, env)
     if not _has_raw_html(tokens):
         return Markup(html)
-    clean, findings = sanitize_html(html)
+    clean, findings = sanitize_html(html, phrasing=phrasing)
     maps = [tok.map for tok in tokens if tok.map]
     last = max(m[1] for m in maps) if maps else loc.line
     for finding in findings:
@@ -299,6 +310,18 @@ def _footnotes(tokens: list[Token], env: dict[str, Any], offset: int,
             i = end
         i += 1
     return notes
+
+
+def _is_yaml_mapping(text: str) -> bool:
+    """Whether a front-matter block is empty or a YAML mapping."""
+    import yaml
+
+    if not text.strip():
+        return True
+    try:
+        return isinstance(yaml.safe_load(text), dict)
+    except yaml.YAMLError:
+        return False
 
 
 def _front_matter(text: str) -> dict[str, Any]:

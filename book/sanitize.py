@@ -94,9 +94,11 @@ class Finding:
 
 
 def sanitize_html(fragment: str,
-                  resolve_src: Callable[[str], str | None] | None = None
-                  ) -> tuple[str, list[Finding]]:
+                  resolve_src: Callable[[str], str | None] | None = None,
+                  phrasing: bool = False) -> tuple[str, list[Finding]]:
     """Clean ``fragment``; return the safe HTML and what was changed.
+    ``phrasing``: the fragment goes inside a heading or other inline context,
+    so block elements are unwrapped too.
 
     ``resolve_src`` may rewrite ``img[src]`` (return the new value, or None to
     drop it); images are otherwise left to resources.py.
@@ -121,7 +123,7 @@ def sanitize_html(fragment: str,
         strip_comments=True,
     )
     if "<" in cleaned:
-        cleaned = _fix_content_model(cleaned, findings)
+        cleaned = _fix_content_model(cleaned, findings, phrasing)
     return cleaned, findings
 
 
@@ -129,7 +131,7 @@ def sanitize_html(fragment: str,
 _FLOW_ONLY = BLOCK_TAGS - {"col", "colgroup", "thead", "tbody", "tfoot", "tr", "th", "td"}
 
 
-def _fix_content_model(fragment: str, findings: list[Finding]) -> str:
+def _fix_content_model(fragment: str, findings: list[Finding], phrasing: bool = False) -> str:
     """Repair what the HTML5 parser leaves in place but EPUB validation
     rejects — inline elements around blocks, misplaced list items, definition
     terms, ruby parts and figure captions; each repair is an H004 finding."""
@@ -142,7 +144,10 @@ def _fix_content_model(fragment: str, findings: list[Finding]) -> str:
             continue
         parent = element.getparent()
         tag, above = element.tag, parent.tag if parent is not None else ""
-        if tag in INLINE_TAGS and any(d.tag in _FLOW_ONLY for d in element.iterdescendants()):
+        if phrasing and tag in BLOCK_TAGS:
+            fixes.append(f"<{tag}> in a heading (kept its content)")
+            element.drop_tag()
+        elif tag in INLINE_TAGS and any(d.tag in _FLOW_ONLY for d in element.iterdescendants()):
             fixes.append(f"<{tag}> around a block (kept its content)")
             element.drop_tag()
         elif tag in ("ul", "ol"):

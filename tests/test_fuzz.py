@@ -60,6 +60,12 @@ inline_html = st.one_of(
     st.just(Piece("<script>alert('x')</script>", "")),
     st.just(Piece('<iframe src="http://example.com/"></iframe>', "")),
     word(LATIN).map(lambda w: Piece(f'<img src="http://example.com/{w}.png" alt="{w}">', w)),
+    word(HAN).map(lambda w: Piece(f"<div>{w}</div>", w)),               # block in a paragraph
+    word(HAN).map(lambda w: Piece(f"<em><p>{w}</p></em>", w)),          # inline around block
+    word(HAN).map(lambda w: Piece(f"<rt>{w}</rt>", w)),                 # ruby part alone
+    word(HAN).map(lambda w: Piece(f"<ul><p>{w}</p></ul>", w)),          # list without items
+    word(HAN).map(lambda w: Piece(f"<dl><dd>{w}</dd></dl>", w)),        # description, no term
+    word(HAN).map(lambda w: Piece(f"<td>{w}</td>", w)),                 # cell outside a table
 )
 
 entity = st.sampled_from([

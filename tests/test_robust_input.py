@@ -96,6 +96,8 @@ CASES: dict[str, Case] = {
                              codes=("P001",), contains=("item299", "after the list")),
     "nested-raw-html-2000": Case({"book.md": "# 深\n\n" + "<div>" * 2000 + "核心文字"},
                                  codes=("H006",), contains=("核心文字",)),
+    "rule-not-front-matter": Case({"book.md": "---\n\n```\n代码甲\n```\n\n---\n\n# 章\n\n文。\n"},
+                                  codes=("P002",), contains=("代码甲",)),
     "one-mb-paragraph": Case({"book.md": "# 长段\n\n" + ("长" * 1000 + "long ") * 200},
                              contains=("长长长long",)),
 }
