@@ -264,6 +264,8 @@ def _find_sources(root: Path, patterns: Any, config_path: Path | None) -> list[P
         if not found:
             raise UsageError(f"{root}: nothing to build: no book.toml and no Markdown files",
                              hint="add .md files or a book.toml with 'sources'")
+        for match in found:
+            _check_source_inside(match, root, config_path)
         return found
     if isinstance(patterns, str):
         patterns = [patterns]
@@ -277,14 +279,19 @@ def _find_sources(root: Path, patterns: Any, config_path: Path | None) -> list[P
             raise UsageError(f"source pattern '{pattern}' matches no file",
                              Location(str(config_path)), hint="fix 'sources' in book.toml")
         for match in matches:
-            if not match.resolve().is_relative_to(root.resolve()):
-                # A book reads only its own files (issue 6: hostile book.toml).
-                raise ConfigError(f"source '{match}' is outside the project folder",
-                                  Location(str(config_path)),
-                                  hint="move it into the project folder")
+            _check_source_inside(match, root, config_path)
             if match not in sources:
                 sources.append(match)
     return sources
+
+
+def _check_source_inside(source: Path, root: Path, config_path: Path | None) -> None:
+    """A book reads only its own files: a source outside the project folder
+    (``..``, absolute, a symlink leading out) is an error."""
+    if not source.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"source '{source}' is outside the project folder",
+                          Location(str(config_path or source)),
+                          hint="move it into the project folder")
 
 
 def resolve_editions(tables: dict[str, Any], config_path: Path | None,

@@ -100,3 +100,12 @@ def test_project_files_only(tmp_path: Path, toml: str, message: str) -> None:
     result = build(project)
     assert result.exit_code == 2, result.stderr
     assert message in result.stderr and not result.epubs
+
+
+def test_symlinked_manuscript_leading_outside_is_refused(tmp_path: Path) -> None:
+    outside = write_project(tmp_path / "outside", {"secret.md": "# 机密\n\n密码\n"})
+    project = write_project(tmp_path / "book", MANUSCRIPT)
+    (project / "secret.md").symlink_to(outside / "secret.md")
+    result = build(project)
+    assert result.exit_code == 2 and "is outside the project folder" in result.stderr
+    assert not result.epubs
