@@ -95,7 +95,7 @@ def byte_offsets(text: str) -> tuple[int, ...]:
 
 def widen(line, text: str, deltas: dict[int, float]) -> None:
     """Add ``deltas[i]`` px after character ``i`` by widening its glyph (the
-    glyph of the cluster holding it: ``——`` may be one ligature glyph).
+    last glyph of the cluster holding it: ``——`` may be one ligature glyph).
 
     Amounts are whole thousandths of an em, rounded away from zero in Pango
     units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
@@ -103,21 +103,20 @@ def widen(line, text: str, deltas: dict[int, float]) -> None:
 
     offsets = byte_offsets(text)
     wanted = sorted((offsets[i], d) for i, d in deltas.items() if i < len(text) and d)
-    clusters = []  # (byte offset of the cluster, glyph info), in logical order
     run = line.runs
-    while run != ffi.NULL:
-        item = run.data
-        glyphs = item.glyphs
-        for g in range(glyphs.num_glyphs):
-            clusters.append((item.item.offset + glyphs.log_clusters[g], glyphs.glyphs[g]))
+    while run != ffi.NULL and wanted:
+        glyphs, item = run.data.glyphs, run.data.item
+        start, end = item.offset, item.offset + item.length
+        # One read of the run's cluster offsets (LTR: ascending), not one per glyph.
+        clusters = ffi.unpack(glyphs.log_clusters, glyphs.num_glyphs)
+        rest = []
+        for offset, delta in wanted:
+            if not start <= offset < end:
+                rest.append((offset, delta))
+                continue
+            glyph = bisect.bisect_right(clusters, offset - start) - 1
+            units = delta * 1024
+            glyphs.glyphs[max(glyph, 0)].geometry.width += (
+                math.ceil(units) if units > 0 else math.floor(units))
+        wanted = rest
         run = run.next
-    clusters.sort(key=lambda pair: pair[0])
-    starts = [offset for offset, _ in clusters]
-    for offset, delta in wanted:
-        # The last glyph of the cluster that starts at or before the char.
-        position = bisect.bisect_right(starts, offset) - 1
-        if position < 0:
-            continue
-        units = delta * 1024
-        clusters[position][1].geometry.width += (math.ceil(units) if units > 0
-                                                 else math.floor(units))
