@@ -196,3 +196,22 @@ def test_ten_megabyte_manuscript(tmp_path: Path) -> None:
     with zipfile.ZipFile(result.epub) as zf:
         assert zf.testzip() is None
         assert any(last.encode() in zf.read(n) for n in zf.namelist() if n.endswith(".xhtml"))
+
+
+def test_undetectable_encoding_names_the_setting(monkeypatch) -> None:
+    """When charset-normalizer finds nothing, the error names the file and
+    the book.toml setting that fixes it."""
+    import charset_normalizer
+
+    from book.errors import BuildError, Reporter
+    from book.sources import decode
+
+    class Nothing:
+        def best(self):
+            return None
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", lambda data: Nothing())
+    with pytest.raises(BuildError) as caught:
+        decode("中文".encode("gb18030"), "notes.md", Reporter(quiet=True))
+    message = caught.value.format_message()
+    assert message.startswith("notes.md: cannot decode") and 'encoding = "gb18030"' in message
