@@ -304,7 +304,10 @@ def _kinsoku(line: Line, nxt: Line | None, diags: list, where) -> None:
 
 
 def _measure(line: Line, report: Report) -> None:
-    chars = line.chars
+    """Pair widths and gaps, on the line's own baseline (a footnote mark's
+    gap to its word is not a Han–Latin space)."""
+    level = collections.Counter(round(c["matrix"][5]) for c in line.chars).most_common(1)[0][0]
+    chars = [c for c in line.chars if abs(c["matrix"][5] - level) < 1.5]
     for n, (a, b) in enumerate(zip(chars, chars[1:])):
         em = a["size"]
         if is_fullwidth_mark(a["text"]) and is_fullwidth_mark(b["text"]):

@@ -205,6 +205,18 @@ def test_techbook_autospace_not_added_where_the_source_has_a_space(techbook_pdf)
     assert seen >= 5
 
 
+def test_techbook_footnote_marks_hug_their_word(techbook_pdf):
+    """<sup><a>1</a></sup> after Han: raised text gets no Han–Latin space."""
+    report = read(techbook_pdf, TECHBOOK)
+    seen = 0
+    for line in (line for line in report.lines if line.body):
+        for a, b in zip(line.chars, line.chars[1:]):
+            if is_han(a["text"]) and b["size"] < 0.9 * a["size"] and b["text"].isdigit():
+                seen += 1
+                assert b["x0"] - a["x1"] < 0.05 * a["size"], line.text
+    assert seen >= 1
+
+
 # --- punctuation styles --------------------------------------------------------
 
 def _pair_width(report, pair: str) -> list[float]:

@@ -154,8 +154,9 @@ def _text_align(context, line, available_width, last):
     other alignments are WeasyPrint's, on the spaced widths."""
     from weasyprint.formatting_structure import boxes
 
-    leaves = list(_leaves(line, boxes))
-    texts = [_usable_text(box, boxes) for box in leaves]
+    pairs = list(_leaves(line, boxes, False))
+    leaves = [box for box, _ in pairs]
+    texts = [None if raised else _usable_text(box, boxes) for box, raised in pairs]
     analysed = plan.analyse(texts)
     deltas = _autospace(analysed, leaves)
     slack = available_width - line.width - sum(deltas.values())
@@ -199,15 +200,18 @@ def _justify(deltas: dict, analysed: plan.Line, amount: float, em: float) -> Non
             deltas[key] = deltas.get(key, 0.0) + value
 
 
-def _leaves(box, boxes) -> Iterator:
-    """The line's in-flow leaf boxes, left to right (LTR lines)."""
+def _leaves(box, boxes, raised: bool) -> Iterator[tuple[object, bool]]:
+    """The line's in-flow leaf boxes, left to right (LTR lines), each with
+    whether it sits in raised or lowered text (``<sup><a>1</a></sup>``: the
+    text box itself keeps ``vertical-align: baseline``)."""
     for child in getattr(box, "children", ()):
         if not child.is_in_normal_flow():
             continue
         if isinstance(child, (boxes.LineBox, boxes.InlineBox)):
-            yield from _leaves(child, boxes)
+            shifted = raised or child.style["vertical_align"] != "baseline"
+            yield from _leaves(child, boxes, shifted)
         else:
-            yield child
+            yield child, raised
 
 
 def _usable_text(box, boxes) -> str | None:

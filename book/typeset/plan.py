@@ -38,8 +38,8 @@ def _class_of(char: str) -> str:
         return "E"
     if is_han(char):
         return "H"
-    if is_latin(char):
-        return "L"
+    if is_latin(char) or char == "%":
+        return "L"  # 100% is spaced from Han like the number it ends
     return "K" if is_cjk(char) else "X"
 
 
