@@ -274,11 +274,13 @@ def check_lines(lines: list[Line], name: str) -> Report:
                     report.ragged += 1
                     diags.append(Diagnostic(
                         "P301", f"ragged justified line ends {line.x1 - line.right:+.1f} pt "
-                        f"from the edge: '{text[-12:]}'", where(line)))
+                        f"from the edge: '{text[-12:]}'", where(line),
+                        hint="is the paragraph text-align: justify?"))
             if _overflows(line):
                 diags.append(Diagnostic("P303", f"line overflows the type area by "
                                         f"{line.x1 - line.right:.1f} pt: '{text[-12:]}'",
-                                        where(line)))
+                                        where(line), hint="a word or code span wider "
+                                        "than the line? allow it to break"))
             if line.last and sum(1 for c in text if is_han(c) or is_latin(c)) == 1:
                 diags.append(Diagnostic("P305", f"one-character last line '{text}'",
                                         where(line), hint="tighten the paragraph"))
@@ -293,10 +295,10 @@ def _kinsoku(line: Line, nxt: Line | None, diags: list, where) -> None:
     text = line.text
     if line.body and text[0] in NO_LINE_START:
         diags.append(Diagnostic("P302", f"line starts with '{text[0]}': '{text[:12]}'",
-                                where(line)))
+                                where(line), hint="clreq: this mark never starts a line"))
     if line.body and text[-1] in NO_LINE_END and not line.last:
         diags.append(Diagnostic("P302", f"line ends with '{text[-1]}': '{text[-12:]}'",
-                                where(line)))
+                                where(line), hint="clreq: this mark never ends a line"))
     if (nxt is not None and line.body and nxt.body and text[-1] in INSEPARABLE
             and nxt.text[0] == text[-1]):
         diags.append(Diagnostic("P302", f"'{text[-1] * 2}' split over two lines",

@@ -36,7 +36,7 @@ def set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
         attr_list = pango.pango_layout_get_attributes(layout.layout)
         if attr_list == ffi.NULL:
             attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    offsets = byte_offsets(layout.text)
+    offsets = byte_offsets(layout.text, set(indices) | set(centred))
     for index in sorted(indices):
         attr = pango.pango_attr_font_features_new(b"halt 1")
         attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
@@ -84,13 +84,18 @@ def _features(key: str, values: tuple) -> bytes:
     return _feature_cache[key]
 
 
-@functools.lru_cache(maxsize=4096)
-def byte_offsets(text: str) -> tuple[int, ...]:
-    offsets, total = [0], 0
-    for char in text:
-        total += len(char.encode())
-        offsets.append(total)
-    return tuple(offsets)
+def byte_offsets(text: str, indices: set[int]) -> dict[int, int]:
+    """UTF-8 byte offsets of the characters at ``indices`` and of the ones
+    after them (the ends of their ranges). The texts Pango gets in the
+    line-breaking pass can be whole paragraphs: encode the stretches between
+    the indices (in C), never loop over every character."""
+    wanted = sorted(indices | {i + 1 for i in indices})
+    out, done, total = {}, 0, 0
+    for index in wanted:
+        total += len(text[done:index].encode())
+        out[index] = total
+        done = index
+    return out
 
 
 def widen(line, text: str, deltas: dict[int, float]) -> None:
@@ -101,7 +106,7 @@ def widen(line, text: str, deltas: dict[int, float]) -> None:
     units, so WeasyPrint's integer TJ kerning reproduces them exactly."""
     from weasyprint.text.ffi import ffi
 
-    offsets = byte_offsets(text)
+    offsets = byte_offsets(text, {i for i, d in deltas.items() if i < len(text) and d})
     wanted = sorted((offsets[i], d) for i, d in deltas.items() if i < len(text) and d)
     run = line.runs
     while run != ffi.NULL and wanted:
