@@ -220,7 +220,13 @@ def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
 
 def write_atomic(out_dir: Path, name: str, data: bytes) -> Path:
     """Write via a temporary file in the same folder and rename, so an
-    interrupted build never leaves a half-written file or loses the last one."""
+    interrupted build never leaves a half-written file or loses the last one.
+    ``name`` must be a plain file name: a slug or edition name holding a path
+    (``../x``) would otherwise write outside the output folder."""
+    if not name or name in (".", "..") or Path(name).name != name or "\\" in name \
+            or any(ord(ch) < 32 for ch in name):
+        raise BuildError(f"output file name '{name}' is not a plain file name",
+                         hint="edition names and 'slug' must not contain '/', '\\' or '..'")
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / name
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=out_dir)

@@ -194,3 +194,17 @@ def test_pdf_fetcher_refuses_everything_outside_the_project(tmp_path: Path, url:
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch(url)
     assert no_network == []
+
+
+@pytest.mark.parametrize("toml", [
+    'slug = "../../escaped"\n',
+    '[editions."../../escaped"]\nformats = ["epub"]\n',
+])
+def test_names_cannot_write_outside_the_output_folder(tmp_path: Path, toml: str) -> None:
+    project = write_project(tmp_path / "deep" / "project", {**SMALL, "book.toml": toml})
+    before = tree_hashes(tmp_path)
+    result = build(project)
+    assert result.exit_code == 1 and "is not a plain file name" in result.stderr
+    assert result.stderr.count("\n") == 1
+    after = tree_hashes(tmp_path)
+    assert all(k.startswith("deep/project/dist/.cache/") for k in set(after) - set(before))
