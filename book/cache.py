@@ -62,6 +62,35 @@ def key(*parts: Any) -> str:
     return digest.hexdigest()
 
 
+# Classes a cache entry may hold besides the book package's own: the cache
+# folder comes with the project (a committed or unpacked dist/.cache), and
+# unpickling an arbitrary entry would run arbitrary code.
+_SAFE_CLASSES = {
+    ("builtins", name) for name in ("set", "frozenset", "bytearray", "complex", "slice",
+                                    "range", "object")
+} | {
+    ("markupsafe", "Markup"), ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"),
+    ("pathlib", "WindowsPath"), ("pathlib", "PureWindowsPath"), ("pathlib", "Path"),
+    ("collections", "OrderedDict"), ("collections", "defaultdict"),
+    ("collections", "Counter"), ("datetime", "datetime"), ("datetime", "date"),
+    ("datetime", "timezone"), ("datetime", "timedelta"), ("copyreg", "_reconstructor"),
+}
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles only data and the book package's own classes (never a
+    function): a planted entry is then a miss, not code execution."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _SAFE_CLASSES:
+            return super().find_class(module, name)
+        if module == "book" or module.startswith("book."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"refused: {module}.{name} in a cache entry")
+
+
 class Cache:
     """One folder of pickled stage results; ``None`` folder = disabled."""
 
@@ -83,7 +112,7 @@ class Cache:
         path = self.folder / stage / f"{cache_key}.pickle"
         try:
             with path.open("rb") as handle:
-                value, diagnostics = pickle.load(handle)
+                value, diagnostics = _ModelUnpickler(handle).load()
         except Exception:  # missing, truncated or from another Python: a miss
             pass
         else:

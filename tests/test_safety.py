@@ -208,3 +208,28 @@ def test_names_cannot_write_outside_the_output_folder(tmp_path: Path, toml: str)
     assert result.stderr.count("\n") == 1
     after = tree_hashes(tmp_path)
     assert all(k.startswith("deep/project/dist/.cache/") for k in set(after) - set(before))
+
+
+def test_planted_cache_entries_never_run_code(tmp_path: Path) -> None:
+    """dist/.cache can come with someone else's repository: a pickle that
+    would run code on loading is refused (read as a miss)."""
+    import pickle
+
+    project = write_project(tmp_path / "p", SMALL)
+    first = build(project)
+    assert first.exit_code == 0, first.stderr
+    expected = first.epub.read_bytes()
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (exec, (f"open({str(marker)!r}, 'w').write('x')",))
+
+    entries = list((project / "dist" / ".cache").rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(pickle.dumps((Payload(), [])))
+    second = build(project)
+    assert second.exit_code == 0, second.stderr
+    assert not marker.exists()
+    assert second.epub.read_bytes() == expected
