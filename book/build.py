@@ -130,6 +130,7 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     Each (edition, format) is one render task; with ``jobs`` > 1 the tasks run
     in worker processes (the model is built once, here, and sent to them)."""
     plan = select_editions(project, names, formats)
+    check_out_dir(project)
     cache = Cache(project.out_dir / ".cache" if use_cache else None)
     reporter.progress("reading and structuring the manuscript …")
     loaded = load_book(project, reporter, cache)
@@ -216,6 +217,17 @@ def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
                                        reporter.verbose, reporter.ignore, reporter.strict,
                                        cache))
         return [future.result() for future in futures]
+
+
+def check_out_dir(project: Project) -> None:
+    """The default output folder (``dist``) must not be a link leading out of
+    the project: a repository can carry such a link, and the build would then
+    write wherever it points. An explicit ``-o`` is the user's own choice."""
+    default = project.root / "dist"
+    if project.out_dir == default and default.is_symlink() and \
+            not default.resolve().is_relative_to(project.root.resolve()):
+        raise UsageError(f"{default} is a link to {default.resolve()}, outside the project",
+                         hint="remove the link, or pass -o DIR to write there on purpose")
 
 
 def write_atomic(out_dir: Path, name: str, data: bytes) -> Path:

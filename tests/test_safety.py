@@ -233,3 +233,13 @@ def test_planted_cache_entries_never_run_code(tmp_path: Path) -> None:
     assert second.exit_code == 0, second.stderr
     assert not marker.exists()
     assert second.epub.read_bytes() == expected
+
+
+def test_dist_linked_outside_the_project_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = write_project(tmp_path / "p", SMALL)
+    (project / "dist").symlink_to(elsewhere)
+    result = run_cli("build", str(project), "-f", "epub")
+    assert result.exit_code == 2 and "outside the project" in result.stderr
+    assert not list(elsewhere.iterdir())
