@@ -112,13 +112,30 @@ def _set_text(self, text: str, justify: bool = False) -> None:
         halts.add(trim)
     # The taiwan style centres every mark.
     centred = marks(self.text) if _active.punctuation == "taiwan" else []
-    # A Pango layout keeps its attributes when its text is set again: halts
-    # placed for the previous (longer) text must go, or the line is measured
-    # with a mark halved that its own text does not halve.
-    stale = getattr(self, "_ts_halted", None) is self.layout
-    if halts or centred or stale:
-        shaping.set_halts(self, halts, centred)
-        self._ts_halted = self.layout if halts or centred else None
+    _mark_attributes(self, halts, set(centred))
+
+
+def _mark_attributes(layout, halts: set[int], centred: set[int]) -> None:
+    """Give the Pango layout exactly these halts and centred marks.
+
+    A Pango layout keeps its attributes when its text is set again: halts
+    placed for a previous (longer) text must go, or the line is measured
+    with a mark halved that its own text does not halve. The break pass sets
+    text after text (a paragraph, then its first line): when the attributes
+    already in place are the ones wanted, nothing is redone."""
+    previous = getattr(layout, "_ts_marks", None)
+    if not (halts or centred or previous):
+        return
+    offsets = shaping.byte_offsets(layout.text, halts | centred)
+    wanted = (frozenset(offsets[i] for i in halts), frozenset(offsets[i] for i in centred))
+    if previous and previous[0] is layout.layout:
+        end = len(layout.text.encode())
+        if wanted == tuple(frozenset(o for o in old if o < end) for old in previous[1]):
+            return
+    if not (halts or centred or previous and previous[0] is layout.layout):
+        return
+    shaping.set_halts(layout, halts, centred, offsets)
+    layout._ts_marks = (layout.layout, wanted) if halts or centred else None
 
 
 def _get_first_line(self):

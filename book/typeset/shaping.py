@@ -13,9 +13,11 @@ import functools
 import math
 
 
-def set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
+def set_halts(layout, indices: set[int], centred: set[int],
+              offsets: dict[int, int]) -> None:
     """Halts on ``indices``; marks at ``centred`` shaped as Traditional
-    Chinese for Taiwan (the font's ``locl`` centres them in the em box)."""
+    Chinese for Taiwan (the font's ``locl`` centres them in the em box);
+    ``offsets`` are their byte offsets (``byte_offsets``)."""
     from weasyprint.text.ffi import ffi, pango
 
     style = layout.style
@@ -27,7 +29,10 @@ def set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
         # (re-added here), and Pango 1.50's pango_attr_list_change does not
         # reliably drop the old halts.
         attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        features = _style_features(style)
+        cached = getattr(layout, "_ts_features", None)
+        if cached is None or cached[0] is not style:
+            cached = layout._ts_features = (style, _style_features(style))
+        features = cached[1]
         if features:
             pango.pango_attr_list_insert(attr_list, pango.pango_attr_font_features_new(features))
     else:
@@ -36,7 +41,6 @@ def set_halts(layout, indices: set[int], centred: list[int] = ()) -> None:
         attr_list = pango.pango_layout_get_attributes(layout.layout)
         if attr_list == ffi.NULL:
             attr_list = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-    offsets = byte_offsets(layout.text, set(indices) | set(centred))
     for index in sorted(indices):
         attr = pango.pango_attr_font_features_new(b"halt 1")
         attr.start_index, attr.end_index = offsets[index], offsets[index + 1]
