@@ -337,13 +337,16 @@ class _Scanner(HTMLParser):
 
 
 def _scheme(url: str) -> str | None:
-    """The URL's scheme in lower case (browsers ignore spaces and controls in
-    it), or None for a relative URL."""
-    head = "".join(ch for ch in url.split("/", 1)[0].split("?")[0]
-                   if ch > " ").lower()
+    """The URL's scheme in lower case, or None for a relative URL — read as
+    browsers do (WHATWG URL): leading/trailing spaces and controls are
+    trimmed, tabs and line breaks anywhere are ignored."""
+    url = url.strip("".join(map(chr, range(33)))).translate({9: None, 10: None, 13: None})
+    head = url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     if ":" not in head:
         return None
-    return head.split(":", 1)[0]
+    scheme = head.split(":", 1)[0].lower()
+    return scheme if scheme[:1].isalpha() and all(
+        ch.isalnum() or ch in "+-." for ch in scheme) else None
 
 
 def text_of(fragment: str) -> str:
