@@ -222,7 +222,8 @@ def _leaves(box, boxes, raised: bool) -> Iterator[tuple[object, bool]]:
     whether it sits in raised or lowered text (``<sup><a>1</a></sup>``: the
     text box itself keeps ``vertical-align: baseline``)."""
     for child in getattr(box, "children", ()):
-        if not child.is_in_normal_flow():
+        # Text boxes are always in flow (and most children are text boxes).
+        if type(child) is not boxes.TextBox and not child.is_in_normal_flow():
             continue
         if isinstance(child, (boxes.LineBox, boxes.InlineBox)):
             shifted = raised or child.style["vertical_align"] != "baseline"
@@ -312,7 +313,7 @@ def _shift(box, added: dict[int, float], advance: float, boxes) -> float:
         box.position_x += advance
         before = advance
         for child in box.children:
-            if child.is_in_normal_flow():
+            if type(child) is boxes.TextBox or child.is_in_normal_flow():
                 advance = _shift(child, added, advance, boxes)
         box.width += advance - before
         return advance
