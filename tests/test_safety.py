@@ -38,7 +38,7 @@ def test_failed_render_keeps_previous_output(tmp_path: Path, monkeypatch) -> Non
 
     monkeypatch.setattr(book.render.epub, "render", explode)
     (tmp_path / "book.md").write_text("# 改过\n\n新内容。\n", encoding="utf-8")
-    failed = build(tmp_path)
+    failed = build(tmp_path, "-j", "1")  # in this process, where the patch is
     assert failed.exit_code == 1
     assert failed.stderr.startswith("Error:") and failed.stderr.count("\n") == 1
     assert "renderer bug" in failed.stderr
