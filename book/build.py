@@ -132,18 +132,22 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     plan = select_editions(project, names, formats)
     check_out_dir(project)
     cache = Cache(project.out_dir / ".cache" if use_cache else None)
-    reporter.progress("reading and structuring the manuscript …")
-    loaded = load_book(project, reporter, cache)
-    if reporter.errors:
-        first = reporter.errors[0]
-        raise BuildError(f"{len(reporter.errors)} error(s); first: {first}")
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
-    jobs = min(jobs or os.cpu_count() or 1, len(tasks))
-    if jobs > 1:
-        results = _run_parallel(tasks, loaded.book, project, reporter, jobs, cache)
-    else:
-        results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet), cache)
-                   for task in tasks]
+    workers = _start_workers(tasks, jobs or os.cpu_count() or 1)
+    try:
+        reporter.progress("reading and structuring the manuscript …")
+        loaded = load_book(project, reporter, cache)
+        if reporter.errors:
+            first = reporter.errors[0]
+            raise BuildError(f"{len(reporter.errors)} error(s); first: {first}")
+        if workers is not None:
+            results = _run_parallel(workers, tasks, loaded.book, project, reporter, cache)
+        else:
+            results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet),
+                               cache) for task in tasks]
+    finally:
+        if workers is not None:
+            workers.shutdown(cancel_futures=True)
     written: list[Path] = []
     for outputs, diagnostics in results:
         for diag in diagnostics:
@@ -202,21 +206,54 @@ def _render_in_worker(task: RenderTask, book: Book, project: Project, quiet: boo
     return outputs, diagnostics
 
 
-def _run_parallel(tasks: list[RenderTask], book: Book, project: Project,
-                  reporter: Reporter, jobs: int, cache: Cache):
+# What a worker imports while the parent parses: the renderers' libraries
+# (WeasyPrint alone is 0.5 s of imports, as long as parsing a 200-page book).
+WARM_UP = {
+    "pdf": ("weasyprint", "weasyprint.text.fonts", "book.render.pdf", "book.typeset",
+            "book.preflight", "book.pdfglyphs", "pypdf"),
+    "epub": ("book.render.epub", "book.cover", "uharfbuzz", "brotli"),
+}
+
+
+def _start_workers(tasks: list[RenderTask], jobs: int):
+    """Worker processes for the render tasks, started before the book is
+    loaded so they import their renderers while this process parses. Used
+    with ``jobs`` > 1: for several tasks, and for a PDF even when it is the
+    only one (it then renders in the warmed-up worker). None: render here
+    (``-j 1``, or a lone EPUB, whose imports are too short to hide)."""
     import concurrent.futures
     import multiprocessing
 
-    # fork: workers inherit the imported modules and start in milliseconds.
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        futures = []
-        for task in tasks:
-            reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
-            futures.append(pool.submit(_render_in_worker, task, book, project, reporter.quiet,
-                                       reporter.verbose, reporter.ignore, reporter.strict,
-                                       cache))
-        return [future.result() for future in futures]
+    count = min(jobs, len(tasks))
+    if jobs < 2 or (count < 2 and not any(task.fmt == "pdf" for task in tasks)):
+        return None
+    # fork: workers inherit what is imported already and start in milliseconds.
+    pool = concurrent.futures.ProcessPoolExecutor(
+        count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up,
+        initargs=(tuple(sorted({task.fmt for task in tasks})),))
+    pool.submit(int)  # with fork, the first submit starts every worker
+    return pool
+
+
+def _warm_up(formats: tuple[str, ...]) -> None:
+    import importlib
+
+    for fmt in formats:
+        for module in WARM_UP.get(fmt, ()):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass  # the render itself reports what is missing
+
+
+def _run_parallel(pool, tasks: list[RenderTask], book: Book, project: Project,
+                  reporter: Reporter, cache: Cache):
+    futures = []
+    for task in tasks:
+        reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
+        futures.append(pool.submit(_render_in_worker, task, book, project, reporter.quiet,
+                                   reporter.verbose, reporter.ignore, reporter.strict, cache))
+    return [future.result() for future in futures]
 
 
 def check_out_dir(project: Project) -> None:
