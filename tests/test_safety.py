@@ -156,7 +156,8 @@ def test_remote_references_never_touch_the_network(tmp_path: Path, no_network) -
         "book.toml": 'title = "远程"\n[editions.ebook]\nformats = ["epub"]\n'
                      'styles = ["styles/project.css"]\n'
                      '[editions.print]\nformats = ["pdf"]\nstyles = ["styles/project.css"]\n'})
-    result = build(project, fmt="")
+    # -j 1: render in this process, where the guard is installed.
+    result = build(project, "-j", "1", fmt="")
     assert result.exit_code == 0, result.stderr
     assert no_network == [], no_network
     assert {"M001", "H001", "H002"} <= result.codes()
