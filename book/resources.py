@@ -13,7 +13,14 @@ Rules, so a build never escapes the project or touches the network:
   out; with ``--strict`` these warnings fail the build;
 - links to web pages, ``mailto:`` and ``#anchors`` stay; links to local files
   cannot work inside a book and become plain text (M005);
-- images larger than MAX_PIXELS are scaled down for the EPUB (M006, a note).
+- images larger than MAX_PIXELS are scaled down for the EPUB (M006, a note);
+- in the EPUB, ``#id`` links point at the chapter document holding the id; a
+  link to an id that exists nowhere keeps its text (M007);
+- the EPUB's copies of project stylesheets lose ``@import``, ``@font-face``
+  with ``url()`` and declarations that load a file (M008).
+
+Sections: resolving (parse time, per source file) · EPUB images · EPUB
+internal links · EPUB stylesheets.
 
 In the model an image's ``src`` is its project-relative, URL-quoted path, which
 the PDF resolves against the project folder; the EPUB renderer replaces it with
@@ -207,7 +214,7 @@ def resolve_parsed(parsed, root: Path, reporter: Reporter):
     return dataclasses.replace(parsed, blocks=blocks, footnotes=footnotes)
 
 
-# --- EPUB packaging -------------------------------------------------------
+# --- EPUB images -----------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class PackagedImage:
@@ -316,6 +323,8 @@ def add_epub_images(out, book, root: Path, reporter: Reporter) -> None:
         out.add_item(epub.EpubItem(uid=uid, file_name=image.file_name,
                                    media_type=image.media_type, content=image.content))
 
+
+# --- EPUB internal links -----------------------------------------------------
 
 def fix_internal_links(book, reporter: Reporter) -> None:
     """EPUB chapters are separate documents: point every ``#id`` link at the
