@@ -68,6 +68,14 @@ def test_other_weasyprint_versions_are_refused(monkeypatch):
             pass
 
 
+def test_changed_internals_are_refused(monkeypatch):
+    from weasyprint.layout import inline
+
+    monkeypatch.setattr(inline, "text_align", lambda context, line, available_width: 0)
+    with pytest.raises(BuildError, match="text_align changed"):
+        check_weasyprint()
+
+
 def test_patch_is_scoped_and_restored():
     from weasyprint.layout import inline
     from weasyprint.text import line_break
