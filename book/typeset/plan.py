@@ -137,10 +137,7 @@ def spread(line: Line, positions: list[int], amount: float,
     if not positions:
         return {}
     steps = amount / len(positions) / quantum
-    out: dict[tuple[int, int], float] = {}
-    done = 0
-    for n, position in enumerate(positions, 1):
-        target = round(steps * n)
-        out[line.owners[position]] = (target - done) * quantum
-        done = target
-    return out
+    targets = [round(steps * n) for n in range(len(positions) + 1)]
+    owners = line.owners
+    return {owners[p]: (targets[n + 1] - targets[n]) * quantum
+            for n, p in enumerate(positions)}
