@@ -235,7 +235,7 @@ def _leaves(box, boxes, raised: bool) -> Iterator[tuple[object, bool]]:
 def _usable_text(box, boxes) -> str | None:
     """A text box we may adjust, or None (atomic boxes, preformatted text,
     letter-spaced text, right-to-left text)."""
-    if not isinstance(box, boxes.TextBox) or box.pango_layout is None:
+    if not isinstance(box, boxes.TextBox) or getattr(box, "pango_layout", None) is None:
         return None
     style = box.style
     # Raised text (a footnote mark) is not spaced from its neighbours.
