@@ -215,7 +215,9 @@ def _write(out: epub.EpubBook, book: Book, landmarks: str = "Landmarks") -> byte
     ``mimetype`` entry first and stored, so identical input → identical bytes."""
     modified = dt.datetime.strptime(book.meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     raw = io.BytesIO()
-    epub.write_epub(raw, out, {"mtime": modified, "epub2_guide": False,
+    # compresslevel 0: the re-zip below compresses once; ebooklib deflating
+    # everything first only to be inflated again was wasted time.
+    epub.write_epub(raw, out, {"mtime": modified, "epub2_guide": False, "compresslevel": 0,
                                "raise_exceptions": True, "landmark_title": landmarks})
     stamp = max(modified, dt.datetime(1980, 1, 1)).timetuple()[:6]
     result = io.BytesIO()
