@@ -29,6 +29,8 @@ from book.typeset import linebreak, plan, shaping
 from book.typeset.chars import CLOSING, PUNCTUATION_STYLES, halted, marks
 
 SUPPORTED = "70."  # WeasyPrint versions whose internals this module extends
+# Most a word space or Han–Latin space may grow on a loose line, in em.
+WIDE_CAP = 0.75
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _justify(deltas: dict, analysed: plan.Line, amount: float, em: float) -> Non
     the gaps, the excess over ``GAP_CAP`` to the spaces (``plan.split_slack``)."""
     wide = analysed.autospace if _active.autospace else []
     for positions, share in plan.split_slack(analysed, wide, amount,
-                                             linebreak.GAP_CAP * em):
+                                             linebreak.GAP_CAP * em, WIDE_CAP * em):
         for key, value in plan.spread(analysed, positions, share, em / 1000).items():
             deltas[key] = deltas.get(key, 0.0) + value
 

@@ -110,22 +110,27 @@ def analyse(texts: list[str | None]) -> Line:
                 [m.start() for m in _AUTOSPACE.finditer(joined)])
 
 
-def split_slack(line: Line, wide: list[int], amount: float,
-                cap: float) -> list[tuple[list[int], float]]:
+def split_slack(line: Line, wide: list[int], amount: float, cap: float,
+                wide_cap: float) -> list[tuple[list[int], float]]:
     """Share ``amount`` between the inter-character gaps and the gaps
     extraction already reads as spaces (word spaces, and ``wide``: the
     Han–Latin boundaries). The gaps share it evenly unless that would open a
     gap between characters wider than ``cap`` (extraction would see a space):
-    then they get ``cap`` and the spaces take the rest. A line with no gaps
-    at all gives its slack to the spaces it has."""
+    then they get ``cap`` and the spaces take the rest, up to ``wide_cap``
+    each (a hole in the line is worse than a space in extracted text); what
+    is left after that goes to the gaps again."""
     gaps = line.stretch
     tight = [p for p in gaps if line.classes[p] != "S"]
     if amount <= cap * len(tight) or not tight or not wide and len(tight) == len(gaps):
         # The common case (and any tightening): every gap alike, the Han–Latin
         # spaces keep their ¼ em.
         return [(gaps, amount)] if gaps else [(wide, amount)]
-    spaces = [p for p in gaps if line.classes[p] == "S"]
-    return [(tight, cap * len(tight)), (spaces + wide, amount - cap * len(tight))]
+    spaces = [p for p in gaps if line.classes[p] == "S"] + wide
+    rest = amount - cap * len(tight)
+    if rest <= wide_cap * len(spaces):
+        return [(tight, cap * len(tight)), (spaces, rest)]
+    rest -= wide_cap * len(spaces)
+    return [(tight, cap * len(tight) + rest), (spaces, wide_cap * len(spaces))]
 
 
 def spread(line: Line, positions: list[int], amount: float,
