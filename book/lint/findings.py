@@ -86,14 +86,22 @@ def _aligned(loc: Location, text: str, offset: int, source: str) -> Location | N
     if loc.line - 1 >= len(starts):
         return None
     pos = starts[loc.line - 1] if loc.line >= 1 else 0
-    for k, char in enumerate(text[:offset + 1]):
+    prefix = text[:offset + 1]
+    if source.startswith(prefix, pos):
+        # Written as it reads (a plain paragraph): the greedy match below
+        # would land on the same characters, one by one.
+        return _location(loc, starts, pos + len(prefix) - 1)
+    for k, char in enumerate(prefix):
         if char.isspace() and k != offset:
             continue  # a line break in the text may be a table's next cell
         found = source.find(char, pos, pos + _MAX_GAP)
         if found < 0:
             return None
         pos = found + 1
-    at = pos - 1
+    return _location(loc, starts, pos - 1)
+
+
+def _location(loc: Location, starts: tuple[int, ...], at: int) -> Location:
     line = bisect.bisect_right(starts, at)
     return Location(loc.path, line, at - starts[line - 1] + 1)
 
