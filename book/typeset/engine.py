@@ -126,18 +126,21 @@ def _mark_attributes(layout, halts: set[int], centred: set[int]) -> None:
     text after text (a paragraph, then its first line): when the attributes
     already in place are the ones wanted, nothing is redone."""
     previous = getattr(layout, "_ts_marks", None)
+    if previous is not None and previous[0] is not layout.layout:
+        previous = None  # a new Pango layout (WeasyPrint's setup): no attributes yet
     if not (halts or centred or previous):
         return
-    offsets = shaping.byte_offsets(layout.text, halts | centred)
-    wanted = (frozenset(offsets[i] for i in halts), frozenset(offsets[i] for i in centred))
-    if previous and previous[0] is layout.layout:
-        end = len(layout.text.encode())
-        if wanted == tuple(frozenset(o for o in old if o < end) for old in previous[1]):
+    text = layout.text
+    if previous is not None and previous[1].startswith(text):
+        # The same text or a prefix of it (its first line): compare indices.
+        size = len(text)
+        if (halts == {i for i in previous[2] if i < size}
+                and centred == {i for i in previous[3] if i < size}):
             return
-    if not (halts or centred or previous and previous[0] is layout.layout):
-        return
-    shaping.set_halts(layout, halts, centred, offsets)
-    layout._ts_marks = (layout.layout, wanted) if halts or centred else None
+    if halts or centred or previous:
+        offsets = shaping.byte_offsets(text, halts | centred)
+        shaping.set_halts(layout, halts, centred, offsets)
+    layout._ts_marks = (layout.layout, text, halts, centred) if halts or centred else None
 
 
 def _get_first_line(self):
