@@ -15,12 +15,15 @@ pdfplumber.
 """
 from __future__ import annotations
 
+import array
 import dataclasses
 import io
 import re
+import sys
 from typing import Any, Iterator
 
 Matrix = tuple[float, float, float, float, float, float]
+BYTESWAP = sys.byteorder == "little"  # glyph ids are big-endian 16-bit
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 TOKEN = re.compile(rb"""
@@ -209,6 +212,8 @@ def _show(seq: list, tm: Matrix, ctm: Matrix, ts: _TextState,
     widths, default, unicode, name = font.widths, font.default_width, font.unicode, font.name
     upright = b == 0 and c == 0
     height = abs(d) * size
+    if upright and a > 0 and not ts.char_space and not ts.word_space:
+        return _show_upright(seq, tm, matrix, ts, font, chars)
     for item in seq:
         if isinstance(item, float):
             x -= item * 0.001 * size * scaling
@@ -234,6 +239,37 @@ def _show(seq: list, tm: Matrix, ctm: Matrix, ts: _TextState,
             if cid == 32 and ts.word_space:
                 x += ts.word_space
             spaced = True
+    return mult((1, 0, 0, 1, x, 0), tm)
+
+
+def _show_upright(seq: list, tm: Matrix, matrix: Matrix, ts: _TextState, font: Font,
+                  chars: list[dict[str, Any]]) -> Matrix:
+    """``_show`` for WeasyPrint's text (upright, no character or word
+    spacing): the same arithmetic without the per-glyph tests, and the
+    glyph ids split by ``array`` in C. The glyph loop was the profile's top."""
+    a, _b, _c, d, e, f = matrix
+    size, scaling = ts.size, ts.scaling
+    widths, default, unicode, name = font.widths, font.default_width, font.unicode, font.name
+    height = abs(d) * size
+    append = chars.append
+    x = 0.0
+    for item in seq:
+        if item.__class__ is float:
+            x -= item * 0.001 * size * scaling
+            continue
+        if item.__class__ is not bytes:
+            raise Unsupported("literal string in TJ")
+        cids = array.array("H", item[:len(item) & ~1])
+        if BYTESWAP:
+            cids.byteswap()
+        for cid in cids:
+            adv = widths.get(cid, default) * size * scaling
+            left = a * x + e
+            text = unicode.get(cid)
+            append({"text": f"(cid:{cid})" if text is None else text, "fontname": name,
+                    "x0": left, "x1": left + a * adv, "size": height,
+                    "matrix": (a, 0.0, 0.0, d, left, f)})
+            x += adv
     return mult((1, 0, 0, 1, x, 0), tm)
 
 
