@@ -89,6 +89,18 @@ class Chapter:
         for section in self.all_sections():
             yield from section.blocks
 
+    def html_fields(self) -> Iterator[tuple[Any, str]]:
+        """Every rendered HTML fragment of the chapter as (owner, attribute
+        name), for transforms that rewrite markup in place on a copy."""
+        yield self, "title_html"
+        yield self, "subtitle_html"
+        for section in self.all_sections():
+            yield section, "title_html"
+        for block in self.all_blocks():
+            yield block, "html"
+        for note in self.footnotes:
+            yield note, "html"
+
 
 @dataclasses.dataclass
 class Metadata:

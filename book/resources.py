@@ -248,14 +248,7 @@ def package_images(book, root: Path, reporter: Reporter) -> list[PackagedImage]:
 
 def _fragments(book) -> Iterator[tuple[object, str]]:
     for chapter in book.chapters:
-        yield chapter, "title_html"
-        yield chapter, "subtitle_html"
-        for section in chapter.all_sections():
-            yield section, "title_html"
-        for block in chapter.all_blocks():
-            yield block, "html"
-        for note in chapter.footnotes:
-            yield note, "html"
+        yield from chapter.html_fields()
 
 
 def _image_srcs(fragment: str) -> list[str]:
@@ -332,23 +325,13 @@ def fix_internal_links(book, reporter: Reporter) -> None:
     text (M007), since EPUBCheck rejects it. ``book`` must be XHTML-safe."""
     owner = _id_owners(book)
     for chapter in book.chapters:
-        for obj, field in _chapter_fragments(chapter):
+        for obj, field in chapter.html_fields():
             fragment = str(getattr(obj, field))
             if 'href="#' not in fragment:
                 continue
             loc = getattr(obj, "loc", chapter.loc)
             setattr(obj, field, _relink(fragment, chapter.file_name, owner, loc, reporter))
 
-
-def _chapter_fragments(chapter) -> Iterator[tuple[object, str]]:
-    yield chapter, "title_html"
-    yield chapter, "subtitle_html"
-    for section in chapter.all_sections():
-        yield section, "title_html"
-    for block in chapter.all_blocks():
-        yield block, "html"
-    for note in chapter.footnotes:
-        yield note, "html"
 
 
 def _id_owners(book) -> dict[str, str]:
@@ -357,7 +340,7 @@ def _id_owners(book) -> dict[str, str]:
     for chapter in book.chapters:
         ids = [chapter.id, *(s.id for s in chapter.all_sections()),
                *(f"fn{n.number}" for n in chapter.footnotes)]
-        for obj, field in _chapter_fragments(chapter):
+        for obj, field in chapter.html_fields():
             fragment = str(getattr(obj, field))
             if "id=" in fragment:
                 ids.extend(_xml_fragment(fragment).xpath("//@id"))

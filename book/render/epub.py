@@ -242,14 +242,8 @@ def to_xhtml_safe(book: Book) -> Book:
 
     book = copy.deepcopy(book)
     for chapter in book.chapters:
-        chapter.title_html = xhtml_fragment(chapter.title_html)
-        chapter.subtitle_html = xhtml_fragment(chapter.subtitle_html)
-        for section in chapter.all_sections():
-            section.title_html = xhtml_fragment(section.title_html)
-        for block in chapter.all_blocks():
-            block.html = xhtml_fragment(block.html)
-        for note in chapter.footnotes:
-            note.html = xhtml_fragment(note.html)
+        for owner, field in chapter.html_fields():
+            setattr(owner, field, xhtml_fragment(getattr(owner, field)))
     return book
 
 
