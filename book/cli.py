@@ -75,7 +75,7 @@ def check(settings: Settings, path: str, strict: bool, output_format: str,
     from book.build import load_book
     from book.config import load_project
     from book.lint import CODES
-    from book.lint.run import as_json, summary_line
+    from book.lint.run import echo_findings, summary_line
 
     reporter = settings.reporter(strict=strict)
     if pdf_file:
@@ -94,15 +94,8 @@ def check(settings: Settings, path: str, strict: bool, output_format: str,
             reporter.add(diag, echo=False)
     for finding in loaded.findings:
         reporter.add(finding, echo=False)
-    shown = sorted(reporter.diagnostics, key=lambda d: d.sort_key())
-    if output_format == "json":
-        click.echo(as_json(shown))
-    else:
-        for diag in shown:
-            if diag.severity != "info" or settings.verbose:
-                click.echo(str(diag))
-        if not settings.quiet:
-            click.echo(summary_line(shown), err=True)
+    echo_findings(reporter.diagnostics, output_format, settings.verbose,
+                  None if settings.quiet else summary_line)
     if reporter.errors:
         sys.exit(1)
 
