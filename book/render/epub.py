@@ -249,7 +249,9 @@ def to_xhtml_safe(book: Book) -> Book:
 
 def xhtml_fragment(fragment: str) -> Markup:
     """Well-formed XHTML for an HTML fragment; unchanged when already so."""
-    if not fragment:
+    if not fragment or not ("<" in fragment or "&" in fragment):
+        # Text without tags or entities is well-formed as it is (XML-invalid
+        # characters were removed on reading): most paragraphs, no parse.
         return Markup(fragment)
     try:
         etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{fragment}</div>')
