@@ -248,12 +248,19 @@ def _warm_up(formats: tuple[str, ...]) -> None:
 
 def _run_parallel(pool, tasks: list[RenderTask], book: Book, project: Project,
                   reporter: Reporter, cache: Cache):
+    import concurrent.futures.process
     futures = []
     for task in tasks:
         reporter.progress(f"building {task.edition.name} ({task.fmt}) …")
         futures.append(pool.submit(_render_in_worker, task, book, project, reporter.quiet,
                                    reporter.verbose, reporter.ignore, reporter.strict, cache))
-    return [future.result() for future in futures]
+    try:
+        return [future.result() for future in futures]
+    except concurrent.futures.process.BrokenProcessPool as exc:
+        # A worker died (killed, out of memory, a crash in a C library):
+        # one line, not the pool's traceback.
+        raise BuildError("a render worker process died before finishing",
+                         hint="run again with -j 1 to render in one process") from exc
 
 
 def check_out_dir(project: Project) -> None:

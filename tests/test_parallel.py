@@ -2,6 +2,7 @@
 process (-j 1): every edition of the sample, EPUB and PDF."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.helpers import REPO, run_cli
@@ -20,3 +21,17 @@ def test_serial_and_parallel_builds_are_byte_identical(tmp_path):
     assert serial.keys() == parallel.keys()
     for name in serial:
         assert serial[name] == parallel[name], name
+
+
+def _die(*args, **kwargs):
+    os._exit(9)  # as if killed, or out of memory
+
+
+def test_a_dead_worker_is_a_one_line_error(tmp_path, monkeypatch):
+    import book.build
+
+    monkeypatch.setattr(book.build, "_render_in_worker", _die)
+    result = run_cli("build", str(REPO), "-o", str(tmp_path), "-j", "2", "--no-cache")
+    assert result.exit_code == 1
+    assert "render worker process died" in result.output
+    assert "-j 1" in result.output
