@@ -18,6 +18,7 @@ from book.errors import BookError, BuildError, Diagnostic, Location, Reporter, U
 from book.model import Block, Book, Footnote
 from book.parse import parse_source
 from book.progress import page_progress, wanted
+from book.render.html import use_bytecode_cache
 from book.resources import resolve_parsed
 from book.sources import read_source
 from book.stylesheets import stylesheets
@@ -132,6 +133,7 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     plan = select_editions(project, names, formats)
     check_out_dir(project)
     cache = Cache(project.out_dir / ".cache" if use_cache else None)
+    use_bytecode_cache(cache.folder)  # before the workers fork: they inherit it
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
     workers = _start_workers(tasks, jobs or os.cpu_count() or 1)
     try:

@@ -4,6 +4,7 @@ renderers use. The chapter template (``chapter.html.j2``) serves EPUB and PDF.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import jinja2
 
@@ -36,26 +37,23 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_bytecode_cache(),
     )
     return env
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (Jinja checks each against its
-    source), as Python keeps ``__pycache__``: compiling them was 50 ms of
-    every EPUB build's start-up. In the user's cache folder, not the book's
-    ``dist/.cache``: it holds the tool's code, not the book's content."""
-    import os
-    from pathlib import Path
-
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "book" / f"jinja-{jinja2.__version__}"
+def use_bytecode_cache(folder: Path | None) -> None:
+    """Keep compiled templates in ``folder/jinja`` between runs (Jinja checks
+    each against its source): compiling them was 50 ms of every build's
+    start-up. The build passes its own ``dist/.cache``, since a build writes
+    nowhere outside its output folder; ``None`` compiles every time."""
+    if folder is None:
+        environment().bytecode_cache = None
+        return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "jinja").mkdir(parents=True, exist_ok=True)
     except OSError:
-        return None  # read-only home: compile every time
-    return jinja2.FileSystemBytecodeCache(str(folder))
+        return  # an unwritable cache only costs speed
+    environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder / "jinja"))
 
 
 def render_template(name: str, **context) -> str:
