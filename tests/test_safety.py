@@ -5,6 +5,7 @@ of a manuscript full of remote references (EPUB and PDF)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import sys
 import zipfile
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from book.build import write_atomic
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_book, run_cli
 from tests.robust_support import assert_clean, build, epubcheck_many, write_project
 
 SMALL = {"book.md": "# 安全\n\n正文第一段，含 Latin 与数字 2024。\n\n## 小节\n\n第二段。\n"}
@@ -73,6 +74,18 @@ def test_build_writes_only_into_the_output_folder(tmp_path: Path) -> None:
     after = tree_hashes(tmp_path)
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed and all(k.startswith("out/") for k in changed), changed
+
+
+def test_build_writes_nothing_in_the_home_or_cache_folders(tmp_path: Path) -> None:
+    # Tool caches (compiled templates …) belong in the output's .cache too.
+    home = tmp_path / "home"
+    home.mkdir()
+    project = write_project(tmp_path / "project", SMALL)
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    proc = run_book("build", str(project), "-o", str(tmp_path / "out"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert list(home.rglob("*")) == []
+    assert (tmp_path / "out" / ".cache" / "jinja").is_dir()
 
 
 def test_build_of_the_repository_never_modifies_seeds(tmp_path: Path) -> None:
