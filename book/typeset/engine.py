@@ -256,6 +256,10 @@ def _trim_line_end(leaves, texts) -> float:
     §5.1.10); return the width freed."""
     if not leaves or texts[-1] is None or not texts[-1]:
         return 0.0
+    if _active.punctuation == "taiwan":
+        # Centred marks have no blank half to give up: halving one keeps its
+        # ink centred and pushes its box a quarter em past the measure.
+        return 0.0
     box, text = leaves[-1], texts[-1]
     index = len(text.rstrip(" \u200b")) - 1
     if index < 0 or text[index] not in CLOSING or index in halted(text, _active.punctuation):
