@@ -8,16 +8,15 @@ import unicodedata
 import uuid
 from typing import Any
 
+from book.lint.text import HAN_RE
 from book.model import Metadata
-
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def detect_language(text: str) -> str:
     """zh-Hans, zh-Hant or en, from the share of Han characters and whether
     OpenCC's Traditional→Simplified conversion changes them."""
     sample = text[:20000]
-    han = HAN.findall(sample)
+    han = HAN_RE.findall(sample)
     letters = sum(1 for ch in sample if ch.isalpha())
     if not letters or len(han) < 0.2 * letters:
         return "en"
