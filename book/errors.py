@@ -109,14 +109,17 @@ class Reporter:
         self.ignore = set(ignore)
         self.strict = strict
         self.diagnostics: list[Diagnostic] = []
+        # Membership by hash: a list scan made reporting quadratic on big books.
+        self._seen: set[Diagnostic] = set()
 
     def add(self, diag: Diagnostic, echo: bool = True) -> None:
         if diag.code in self.ignore:
             return
         if self.strict and diag.severity == "warning":
             diag = dataclasses.replace(diag, severity="error")
-        if diag in self.diagnostics:
+        if diag in self._seen:
             return
+        self._seen.add(diag)
         self.diagnostics.append(diag)
         if echo and not self.quiet and (diag.severity != "info" or self.verbose):
             click.echo(str(diag), err=True)
