@@ -48,32 +48,47 @@ def generate(book: Book, edition: Edition) -> bytes:
     """A typographic cover: a red band with the title, the subtitle under it,
     the authors, and the edition's label at the foot."""
     meta = book.meta
-    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    # Drawn as palette indices, not RGB: the text's anti-aliasing blends index
+    # values, and each index range is a blend between two colours (PALETTE).
+    # A third of the bytes to deflate: 0.05 s of PNG encoding in the EPUB
+    # build's profile became 0.01 s, and the file 28 KB instead of 68 KB.
+    image = Image.new("L", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     heading = _font(edition, "heading", meta.language, 132)
     body = _font(edition, "body", meta.language, 64)
     small = _font(edition, "body", meta.language, 52)
     band_top, band_height = 560, 760
-    draw.rectangle((0, band_top, WIDTH, band_top + band_height), fill=ACCENT)
+    draw.rectangle((0, band_top, WIDTH, band_top + band_height), fill=_BAND)
     title_lines = wrap(meta.title, heading, WIDTH - 2 * MARGIN)
     y = band_top + (band_height - _block_height(title_lines, heading, 1.3)) // 2
-    y = _draw_lines(draw, title_lines, heading, y, (255, 255, 255), 1.3)
+    y = _draw_lines(draw, title_lines, heading, y, _BAND_TEXT, 1.3)
     y = band_top + band_height + 110
     if meta.subtitle:
-        y = _draw_lines(draw, wrap(meta.subtitle, body, WIDTH - 2 * MARGIN), body, y, INK, 1.5)
+        y = _draw_lines(draw, wrap(meta.subtitle, body, WIDTH - 2 * MARGIN), body, y, _INK, 1.5)
     if meta.authors:
         sep = "、" if meta.language.startswith("zh") else ", "
         _draw_lines(draw, wrap(sep.join(meta.authors), body, WIDTH - 2 * MARGIN), body,
-                    y + 90, INK, 1.5)
+                    y + 90, _INK, 1.5)
     foot = [t for t in (str(edition.get("label", "")), meta.publisher) if t]
     if foot:
         _draw_lines(draw, foot, small, HEIGHT - MARGIN - len(foot) * int(small.size * 1.6),
-                    (85, 85, 85), 1.6)
+                    _GREY, 1.6)
+    image.putpalette(PALETTE)  # L → P: the indices now name colours
     buffer = io.BytesIO()
-    # zlib level 6, not optimize=True (level 9 + filter search): 2 % larger,
-    # and it was 0.26 s of 0.33 s of the cover in the EPUB build's profile.
     image.save(buffer, "PNG", compress_level=6)
     return buffer.getvalue()
+
+
+def _blend(start: tuple[int, int, int], end: tuple[int, int, int], steps: int) -> list[int]:
+    """``steps`` RGB colours from START to END, flattened for putpalette."""
+    return [round(a + (b - a) * i / (steps - 1)) for i in range(steps)
+            for a, b in zip(start, end)]
+
+
+# Indices 0–127 blend the paper into ink, 128–255 the band's red into white.
+_PAPER, _INK, _BAND, _BAND_TEXT = 0, 127, 128, 255
+_GREY = round(127 * (BACKGROUND[0] - 85) / (BACKGROUND[0] - INK[0]))  # ≈ rgb(85, 84, 82)
+PALETTE = _blend(BACKGROUND, INK, 128) + _blend(ACCENT, (255, 255, 255), 128)
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -106,7 +121,7 @@ def _block_height(lines: list[str], font: ImageFont.FreeTypeFont, leading: float
 
 
 def _draw_lines(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont,
-                y: int, fill: tuple[int, int, int], leading: float) -> int:
+                y: int, fill: int, leading: float) -> int:
     """Centre each line; return the y below the last one."""
     for line in lines:
         x = (WIDTH - font.getlength(line)) / 2

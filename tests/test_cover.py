@@ -11,7 +11,7 @@ from lxml import etree
 from PIL import Image
 
 from book.config import Edition
-from book.cover import HEIGHT, WIDTH, generate, wrap, _font
+from book.cover import ACCENT, BACKGROUND, HEIGHT, INK, WIDTH, generate, wrap, _font
 from book.model import Book, Metadata
 from tests.helpers import FIXTURES, assert_epubcheck_clean, run_cli
 
@@ -31,6 +31,12 @@ def test_generated_cover_is_a_deterministic_png():
     assert first == second
     image = Image.open(io.BytesIO(first))
     assert (image.format, image.size) == ("PNG", (WIDTH, HEIGHT))
+    # Drawn as palette indices: the colours must still be the design's.
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((10, 10)) == BACKGROUND and rgb.getpixel((10, 700)) == ACCENT
+    colours = {c for _, c in rgb.getcolors(1 << 16)}
+    assert (255, 255, 255) in colours and INK in colours  # title; subtitle and authors
+    assert len(colours) > 100  # anti-aliased, not thresholded
     # The label and the title change the picture.
     assert generate(book(), Edition("x", ["epub"], {"label": "大字版"})) != first
     assert generate(book("另一本书"), edition) != first
