@@ -48,7 +48,7 @@ def apply(book: Book, edition: Edition) -> Book:
     convert = text_converter(edition, book.meta.language)
     if convert is None and not _meta_overrides(edition):
         return book
-    book = copy.deepcopy(book)
+    book = book.editable_copy()
     original_title = book.meta.title
     book.meta = _metadata(book.meta, edition, convert)
     if convert is not None:

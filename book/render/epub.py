@@ -238,9 +238,7 @@ def _write(out: epub.EpubBook, book: Book, landmarks: str = "Landmarks") -> byte
 def to_xhtml_safe(book: Book) -> Book:
     """Return the book with every HTML fragment well-formed XML (XHTML needs
     it; raw HTML in a manuscript may not be)."""
-    import copy
-
-    book = copy.deepcopy(book)
+    book = book.editable_copy()
     for chapter in book.chapters:
         for owner, field in chapter.html_fields():
             setattr(owner, field, xhtml_fragment(getattr(owner, field)))
