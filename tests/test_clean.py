@@ -314,3 +314,15 @@ def test_only_reported_blocks_are_dropped(pieces):
     dropped = {c["line"] for c in context.changes if c["action"] in ("removed", "merged")}
     kept = [b for b in before if b.loc.line not in dropped]
     assert _squash("".join(b.text for b in kept)) == _squash("".join(b.text for b in after))
+
+
+def test_report_json_is_one_entry_per_line_and_round_trips():
+    from book.clean.report import report_json
+
+    data = {"version": 1, "book": "b", "edition": "e", "findings": [],
+            "changes": [{"line": 1, "text": "一\n“二”"}, {"line": 2, "text": "三"}]}
+    text = report_json(data)
+    assert json.loads(text) == data and list(json.loads(text)) == list(data)
+    lines = text.splitlines()
+    assert sum('"line":' in line for line in lines) == 2  # one change per line
+    assert '"text": "一\\n“二”"' in text  # readable, not \u-escaped

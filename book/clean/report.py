@@ -44,9 +44,25 @@ def write_reports(write: Callable[[str, bytes], Path], slug: str, editions: list
     paths = []
     for edition in editions:
         data = report_data(slug, edition, changes, findings)
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        paths.append(write(report_name(slug, edition), text.encode("utf-8")))
+        paths.append(write(report_name(slug, edition), report_json(data).encode("utf-8")))
     return paths
+
+
+def report_json(data: dict[str, Any]) -> str:
+    """The report as JSON with one change or finding per line: easy to grep
+    and to diff. Not ``indent=2``: with an indent ``json`` falls back to its
+    pure-Python encoder, 15 ms for a 200-page book's report in the profile."""
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    fields = []
+    for name, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {dumps(item)}" for item in value)
+            fields.append(f"  {dumps(name)}: [\n{items}\n  ]")
+        else:
+            fields.append(f"  {dumps(name)}: {dumps(value)}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def summary_line(changes: list[dict[str, Any]], findings: list[Diagnostic],
