@@ -50,7 +50,7 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         source = read_source(path, project.display(path), reporter, encoding)
         offset = len(footnotes)
         parsed = cache.get_or_make(
-            "parse", cache_key(source.text, source.display, offset),
+            "parse", lambda: cache_key(source.text, source.display, offset),
             lambda: parse_source(source, footnote_offset=offset, reporter=reporter),
             reporter)
         # Not cached: it depends on the image files, not only on the text.
@@ -69,9 +69,10 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
     # Lint, clean-up and structure read the whole book, so they are one cached
     # stage keyed by everything they read: a rebuild with no change skips them.
     return cache.get_or_make(
-        "shape", cache_key(fingerprint((blocks, footnotes, front, texts, displays)),
-                           project.clean, project.structure, project.meta, project.check,
-                           fallback, os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
+        "shape", lambda: cache_key(
+            fingerprint((blocks, footnotes, front, texts, displays)), project.clean,
+            project.structure, project.meta, project.check, fallback,
+            os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
         lambda: _shape(project, reporter, blocks, footnotes, front, texts, displays, fallback),
         reporter)
 

@@ -135,11 +135,13 @@ def cached_subset(face: Face, text: str, reporter: Reporter,
 
     # set() first, in C: a 1,000-page book's text is 500 k characters.
     chars = "".join(sorted(ch for ch in set(text) if not ch.isspace()))
-    stat = face.path.stat()
-    return cache.get_or_make(
-        "font", key(str(face.path.resolve()), face.index, stat.st_size, stat.st_mtime_ns,
-                    chars, EXTRA_FEATURES, QUALITY, uharfbuzz.__version__),
-        lambda: subset_face(face, chars), reporter)
+
+    def font_key() -> str:
+        stat = face.path.stat()
+        return key(str(face.path.resolve()), face.index, stat.st_size, stat.st_mtime_ns,
+                   chars, EXTRA_FEATURES, QUALITY, uharfbuzz.__version__)
+
+    return cache.get_or_make("font", font_key, lambda: subset_face(face, chars), reporter)
 
 
 def subset_face(face: Face, text: str) -> tuple[bytes, str]:

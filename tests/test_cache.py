@@ -113,11 +113,11 @@ def test_prune_keeps_the_most_recently_used_entries(tmp_path):
     cache = Cache(tmp_path)
     reporter = Reporter(quiet=True)
     for n in range(4):
-        cache.get_or_make("stage", f"entry {n}", lambda n=n: b"x" * 1000 * (n + 1), reporter)
+        cache.get_or_make("stage", lambda n=n: f"entry {n}", lambda n=n: b"x" * 1000 * (n + 1), reporter)
     paths = sorted((tmp_path / "stage").iterdir(), key=lambda p: p.stat().st_size)
     for age, path in enumerate(reversed(paths)):  # the biggest entry is the oldest
         os.utime(path, ns=(10**18 - age * 10**12, 10**18 - age * 10**12))
-    cache.get_or_make("stage", "entry 0", lambda: b"", reporter)  # a hit: now the newest
+    cache.get_or_make("stage", lambda: "entry 0", lambda: b"", reporter)  # a hit: now the newest
     cache.prune(max_bytes=2500)
     left = {p.stat().st_size // 1000 for p in (tmp_path / "stage").iterdir()}
     assert left == {1}  # entry 0 (used last) survives; the older ones went, oldest first

@@ -105,12 +105,14 @@ def _cover(ctx: RenderContext, book: Book):
 
     if ctx.edition.get("cover"):  # a file: read as it is
         return cover_for(book, ctx.edition)
-    faces = [role_face(ctx.edition, role, book.meta.language) for role in ("heading", "body")]
-    identity = [(str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns)
-                for f in faces if f is not None]
-    return ctx.cache.get_or_make(
-        "cover", key(fingerprint(book.meta), ctx.edition.name, ctx.edition.settings, identity),
-        lambda: cover_for(book, ctx.edition), ctx.reporter)
+    def cover_key() -> str:
+        faces = [role_face(ctx.edition, role, book.meta.language) for role in ("heading", "body")]
+        identity = [(str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns)
+                    for f in faces if f is not None]
+        return key(fingerprint(book.meta), ctx.edition.name, ctx.edition.settings, identity)
+
+    return ctx.cache.get_or_make("cover", cover_key, lambda: cover_for(book, ctx.edition),
+                                 ctx.reporter)
 
 
 def _chapter_xhtml(ctx: RenderContext, book: Book, chapter: Chapter, common: dict) -> str:
@@ -121,8 +123,8 @@ def _chapter_xhtml(ctx: RenderContext, book: Book, chapter: Chapter, common: dic
 
     shared = {name: value for name, value in common.items() if name != "book"}
     return ctx.cache.get_or_make(
-        "epub-chapter", key(fingerprint((chapter, book.meta, shared)), ctx.edition.name,
-                            ctx.edition.settings),
+        "epub-chapter", lambda: key(fingerprint((chapter, book.meta, shared)),
+                                    ctx.edition.name, ctx.edition.settings),
         lambda: render_template("epub_chapter.xhtml.j2", chapter=chapter, **common),
         ctx.reporter)
 
