@@ -20,6 +20,9 @@ FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "
               "(": "（", ")": "）"}
 PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "（": "）", "【": "】"}
 _CLOSERS = {close: open_ for open_, close in PAIRS.items()}
+# Only the paired marks, found in C: a Python loop over every character was
+# the lint's largest cost (21 ms of 65 ms at 200 pages in the profile).
+_PAIRED_RE = re.compile("[" + "".join(PAIRS) + "".join(_CLOSERS) + "]")
 
 # , ; : ? ! touching a Han character; "." only after Han at a sentence end or
 # between Han (so "3.5", "v1.2" and "example.com" stay).
@@ -50,7 +53,8 @@ def halfwidth_punctuation(text: str) -> Iterator[tuple[int, str, str]]:
 def unbalanced(text: str) -> Iterator[tuple[int, str]]:
     """``(offset, mark)`` for paired marks with no partner in the text."""
     stack: list[tuple[int, str]] = []
-    for offset, char in enumerate(text):
+    for match in _PAIRED_RE.finditer(text):
+        offset, char = match.start(), match.group()
         if char == "’" and offset and text[offset - 1].isascii() and text[offset - 1].isalpha():
             continue  # an apostrophe (don’t), not a closing quote
         if char in PAIRS:
