@@ -49,3 +49,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+# Compile the package and its templates now, as a wheel install would: with
+# PYTHONDONTWRITEBYTECODE set (as on CI) every build would compile them again.
+"$VENV/bin/python" -m book.precompile
