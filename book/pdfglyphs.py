@@ -92,18 +92,20 @@ def open_pdf(source: str | io.BytesIO) -> Document:
 
     reader = pypdf.PdfReader(source)
     fonts: dict[int, Font] = {}
-    pages = []
-    for page in reader.pages:
-        box = [float(v) for v in page.mediabox]
-        if box[0] or box[1] or page.get("/Rotate", 0):
-            raise Unsupported("offset or rotated page box")
-        chars: list[dict[str, Any]] = []
-        contents = page.get_contents()
-        if contents is not None:
-            _run(contents.get_data(), page.get("/Resources") or {}, IDENTITY, fonts, chars,
-                 depth=0)
-        pages.append(Page(box[3] - box[1], chars))
-    return Document(pages)
+    return Document([read_page(page, fonts) for page in reader.pages])
+
+
+def read_page(page, fonts: dict[int, Font]) -> Page:
+    """One pypdf page's glyphs; ``fonts`` caches the fonts read so far."""
+    box = [float(v) for v in page.mediabox]
+    if box[0] or box[1] or page.get("/Rotate", 0):
+        raise Unsupported("offset or rotated page box")
+    chars: list[dict[str, Any]] = []
+    contents = page.get_contents()
+    if contents is not None:
+        _run(contents.get_data(), page.get("/Resources") or {}, IDENTITY, fonts, chars,
+             depth=0)
+    return Page(box[3] - box[1], chars)
 
 
 def _tokens(data: bytes) -> Iterator[tuple[str, bytes]]:

@@ -37,10 +37,30 @@ class Line:
     body: bool = False
     last: bool = False  # the last line of its paragraph (may be short)
     right: float = 0.0  # the edge a justified line must reach
+    # A summary (``summarise``, to send a line to another process) keeps only
+    # the glyphs the checks look at; these are then the whole line's.
+    summary_text: str | None = None
+    count: int = 0
+    measured: tuple[list[float], list[float], list[float]] | None = None
 
     @property
     def text(self) -> str:
+        if self.summary_text is not None:
+            return self.summary_text
         return "".join(c["text"] for c in self.chars)
+
+    @property
+    def length(self) -> int:
+        """The number of glyphs."""
+        return self.count or len(self.chars)
+
+    def summarise(self) -> Line:
+        """The line as the document-wide checks need it, small to pickle: the
+        first five glyphs (list items, ``_starts_item``), the last one
+        (flushness), the text, the count and the measures (``measure``)."""
+        chars = self.chars if len(self.chars) <= 6 else self.chars[:5] + self.chars[-1:]
+        return dataclasses.replace(self, chars=chars, summary_text=self.text,
+                                   count=len(self.chars), measured=measure(self))
 
     @property
     def x0(self) -> float:
@@ -83,9 +103,20 @@ class Report:
         return text
 
 
-def _fontkey(char: dict) -> str:
+def _fontkey(fontname: str) -> str:
     # Subset fonts are named "ABCDEF+Family": the prefix differs per subset.
-    return char["fontname"].split("+", 1)[-1]
+    return fontname.split("+", 1)[-1]
+
+
+def _commonest(values: Iterator, key) -> object:
+    """The commonest ``key(value)`` (the first seen of equals), as
+    ``Counter(map(key, values)).most_common(1)``: counted on the values,
+    which repeat (one size, one font per line), then on their few keys in
+    the order first seen, so ``key`` runs a few times a line, not per glyph."""
+    by_key: collections.Counter = collections.Counter()
+    for value, count in collections.Counter(values).items():
+        by_key[key(value)] += count
+    return by_key.most_common(1)[0][0]
 
 
 def _page_lines(page, number: int) -> list[Line]:
@@ -107,10 +138,9 @@ def _page_lines(page, number: int) -> list[Line]:
             chars.pop(0)
         if not chars:
             continue
-        sizes = collections.Counter(round(c["size"], 1) for c in chars)
-        fonts = collections.Counter(_fontkey(c) for c in chars)
         lines.append(Line(number, chars, page.height - baseline,
-                          sizes.most_common(1)[0][0], fonts.most_common(1)[0][0]))
+                          _commonest((c["size"] for c in chars), lambda size: round(size, 1)),
+                          _commonest((c["fontname"] for c in chars), _fontkey)))
     kept = []
     for line in lines:
         hosts = [h for h in lines if h.size > line.size
@@ -174,16 +204,21 @@ def infer_frame(body: list[Line]) -> Frame:
 def read_lines(pdf, frame: Frame | None = None) -> list[Line]:
     """All lines of the document, body lines marked, with paragraph ends and
     the right edge each justified line must reach."""
-    lines = [line for i, page in enumerate(pdf.pages, 1) for line in _page_lines(page, i)]
+    return mark_lines([line for i, page in enumerate(pdf.pages, 1)
+                       for line in _page_lines(page, i)], frame)
+
+
+def mark_lines(lines: list[Line], frame: Frame | None = None) -> list[Line]:
+    """``read_lines``' document-wide part, on the lines of every page."""
     weights = collections.Counter()
     for line in lines:
-        weights[(line.font, line.size)] += len(line.chars)
+        weights[(line.font, line.size)] += line.length
     if not weights:
         return lines
     body_font, body_size = weights.most_common(1)[0][0]
     for line in lines:
         line.body = ((line.font, line.size) == (body_font, body_size)
-                     and len(line.chars) > 1 and "....." not in line.text)
+                     and line.length > 1 and "....." not in line.text)
     body = [line for line in lines if line.body]
     if frame is None:
         frame = infer_frame(body)
@@ -287,7 +322,10 @@ def check_lines(lines: list[Line], name: str) -> Report:
             if line.last and sum(1 for c in text if is_han(c) or is_latin(c)) == 1:
                 diags.append(Diagnostic("P305", f"one-character last line '{text}'",
                                         where(line), hint="tighten the paragraph"))
-            _measure(line, report)
+            pairs, hanlatin, han = line.measured or measure(line)
+            report.pair_widths += pairs
+            report.hanlatin_gaps += hanlatin
+            report.han_gaps += han
         if line.body or (nxt is not None and nxt.body):
             _kinsoku(line, nxt, diags, where)
     _stranded_headings(lines, diags, where)
@@ -308,20 +346,43 @@ def _kinsoku(line: Line, nxt: Line | None, diags: list, where) -> None:
                                 where(line)))
 
 
-def _measure(line: Line, report: Report) -> None:
-    """Pair widths and gaps, on the line's own baseline (a footnote mark's
-    gap to its word is not a Han–Latin space)."""
-    level = collections.Counter(round(c["matrix"][5]) for c in line.chars).most_common(1)[0][0]
-    chars = [c for c in line.chars if abs(c["matrix"][5] - level) < 1.5]
-    for n, (a, b) in enumerate(zip(chars, chars[1:])):
-        em = a["size"]
-        if is_fullwidth_mark(a["text"]) and is_fullwidth_mark(b["text"]):
-            report.pair_widths.append(pair_width(chars, n))
-        if (is_han(a["text"]) and is_latin(b["text"])) or (
-                is_latin(a["text"]) and is_han(b["text"])):
-            report.hanlatin_gaps.append((b["x0"] - a["x1"]) / em)
-        elif is_han(a["text"]) and is_han(b["text"]):
-            report.han_gaps.append((b["x0"] - a["x1"]) / em)
+def measure(line: Line) -> tuple[list[float], list[float], list[float]]:
+    """Pair widths, Han–Latin gaps and gaps between Han (in em), on the
+    line's own baseline (a footnote mark's gap to its word is not a
+    Han–Latin space)."""
+    pairs: list[float] = []
+    hanlatin: list[float] = []
+    han: list[float] = []
+    heights = {c["matrix"][5] for c in line.chars}
+    if len(heights) == 1:  # the usual line: one baseline, every glyph on it
+        chars = line.chars
+    else:
+        level = _commonest((c["matrix"][5] for c in line.chars), round)
+        chars = [c for c in line.chars if abs(c["matrix"][5] - level) < 1.5]
+    kinds = [_kind(c["text"]) for c in chars]
+    for n, pair in enumerate(zip(kinds, kinds[1:])):
+        if pair == ("M", "M"):
+            pairs.append(pair_width(chars, n))
+        elif pair in (("H", "L"), ("L", "H")):
+            a, b = chars[n], chars[n + 1]
+            hanlatin.append((b["x0"] - a["x1"]) / a["size"])
+        elif pair == ("H", "H"):
+            a, b = chars[n], chars[n + 1]
+            han.append((b["x0"] - a["x1"]) / a["size"])
+    return pairs, hanlatin, han
+
+
+def _kind(text: str) -> str:
+    """M a full-width mark, H Han, L Latin, "" other (the pairs ``_measure``
+    looks at), cached: looked up for every glyph of the book."""
+    kind = _KINDS.get(text)
+    if kind is None:
+        kind = _KINDS[text] = ("M" if is_fullwidth_mark(text) else "H" if is_han(text)
+                               else "L" if is_latin(text) else "")
+    return kind
+
+
+_KINDS: dict[str, str] = {}
 
 
 def pair_width(chars: list[dict], n: int) -> float:
@@ -412,8 +473,11 @@ def frame_from_area(area) -> Frame:
 
 
 def warn_pdf(data: bytes, name: str, area, reporter) -> Report:
-    """The build's preflight: the findings become warnings of the build."""
-    report = preflight(io.BytesIO(data), name, frame_from_area(area))
+    """The build's preflight: the findings become warnings of the build.
+    Read on two cores when that pays (``book.preflight_split``)."""
+    from book.preflight_split import preflight_pdf
+
+    report = preflight_pdf(data, name, frame_from_area(area))
     for diag in report.diagnostics:
         reporter.add(diag)
     reporter.progress(f"preflight {name}: {report.summary()}")

@@ -1,0 +1,83 @@
+"""The build's two-process preflight (``book.preflight_split``) reports exactly
+what the one-process ``preflight`` reports, and falls back to it whenever the
+split cannot be trusted."""
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from book import preflight as serial
+from book import preflight_split
+from book.preflight import Frame, preflight
+from tests.test_pdfglyphs import simple_font_pdf
+from tests.test_preflight import FRAME, STYLE, TEXT
+
+
+def outcome(report) -> tuple:
+    return (report.summary(),
+            [(d.code, d.message, str(d.location)) for d in report.diagnostics],
+            report.justified, report.ragged, report.pair_widths, report.hanlatin_gaps,
+            report.han_gaps,
+            [(l.page, l.text, l.body, l.last, l.right, l.baseline, l.size, l.font, l.x0, l.x1)
+             for l in report.lines])
+
+
+@pytest.fixture(scope="module")
+def plain_pdf() -> bytes:
+    """Several pages of plain WeasyPrint: ragged lines, headings, findings on
+    both halves of the document."""
+    from weasyprint import HTML
+
+    body = "".join(f"<h2>第{n}节 Section {n}</h2>" + f"<p>{TEXT * 3}</p>" * 3
+                   + "<p>天津（Tianjin）“新质生产力”，2024年。</p>" for n in range(12))
+    return HTML(string=f'<html lang="zh-Hans">{STYLE}<body>{body}</body></html>').write_pdf()
+
+
+def test_split_pays_off_on_a_long_pdf(plain_pdf):
+    # The test below would pass trivially if the split always fell back.
+    lines = preflight_split._split_lines(plain_pdf, min_pages=2)
+    assert lines is not None and {line.page for line in lines} == set(
+        range(1, 1 + max(line.page for line in lines)))
+    assert max(line.page for line in lines) >= 6
+
+
+@pytest.mark.parametrize("frame", [FRAME, None])
+def test_same_report_as_one_process(plain_pdf, frame):
+    expected = preflight(io.BytesIO(plain_pdf), "t.pdf", frame)
+    assert any(d.code == "P301" for d in expected.diagnostics)
+    got = preflight_split.preflight_pdf(plain_pdf, "t.pdf", frame, min_pages=2)
+    assert outcome(got) == outcome(expected)
+
+
+@pytest.mark.parametrize("name", ["tianjin-booklet.pdf", "tianjin-traditional.pdf",
+                                  "tianjin-booklet-imposed.pdf"])
+def test_same_report_on_the_sample(sample_build, name):
+    data = (sample_build / name).read_bytes()
+    frame = Frame((60.0, 380.0), (50.0, 370.0))
+    expected = preflight(io.BytesIO(data), name, frame)
+    assert outcome(preflight_split.preflight_pdf(data, name, frame, min_pages=2)) == \
+        outcome(expected)
+
+
+def test_unsupported_pdf_falls_back_to_pdfplumber():
+    data = simple_font_pdf()
+    assert preflight_split.preflight_pdf(data, "s.pdf", None, min_pages=1).summary() == \
+        preflight(io.BytesIO(data), "s.pdf", None).summary()
+
+
+def test_a_failing_child_falls_back(plain_pdf, monkeypatch):
+    parent = os.getpid()
+    summarise = serial.Line.summarise
+
+    def fail_in_child(self):
+        if os.getpid() != parent:
+            raise RuntimeError("child broken")
+        return summarise(self)
+
+    monkeypatch.setattr(serial.Line, "summarise", fail_in_child)
+    assert preflight_split._split_lines(plain_pdf, min_pages=2) is None
+    expected = preflight(io.BytesIO(plain_pdf), "t.pdf", FRAME)
+    assert outcome(preflight_split.preflight_pdf(plain_pdf, "t.pdf", FRAME, min_pages=2)) == \
+        outcome(expected)
