@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from book.errors import Location, Reporter
 from book.lint import lint
@@ -188,3 +189,28 @@ def test_columns_count_the_markdown_source(tmp_path):
             f"t.md:9:{lines[8].index('乙,') + 2}: warning[W201]"]
     got = run_cli("check", str(tmp_path / "t.md")).stdout.splitlines()
     assert [line.split(" half")[0] for line in got] == want
+
+
+# Characters that stress the Han signature: unified ideographs, compatibility
+# ideographs, Kangxi radicals, enclosed ideographs, full-width forms, spaces.
+_SIGNATURE_ALPHABET = "天津港一二丁\uf900\uf91f\u2f00\u2f08\u3220\u3280\u337f＋ＡＢ１，。“”…—　 aA1.,"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=_SIGNATURE_ALPHABET, max_size=30))
+def test_han_signature_is_the_han_of_the_dedupe_key(text):
+    # What lets find_repeats skip keying blocks with a unique signature:
+    # equal keys imply equal signatures.
+    from book.lint.text import _NOT_UNIFIED_HAN_RE, dedupe_key, han_signature
+
+    assert han_signature(text) == _NOT_UNIFIED_HAN_RE.sub("", dedupe_key(text))
+
+
+def test_repeats_written_with_compatibility_ideographs_are_found():
+    loc = Location("a.md", 1)
+    original = "第㈠条：天津港口物流发展迅速，中欧班列开行数量创新高。"
+    blocks = [Block("paragraph", "", original, loc),
+              Block("paragraph", "", "另一段完全不同的文字，讲的是别的事情。", loc),
+              Block("paragraph", "", original.replace("㈠", "(一)"), loc)]
+    runs = find_repeats(blocks)
+    assert [(r.index, r.original, r.exact) for run in runs for r in run] == [(2, 0, False)]

@@ -8,11 +8,12 @@ caller decides whether to report or to drop.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 
 from book.lint.findings import Finding, finding
 from book.lint.semantic import semantic_kind
-from book.lint.text import dedupe_key, exact_key
+from book.lint.text import dedupe_key, exact_key, han_signature
 from book.model import Block
 
 # Kinds whose repeats are extraction damage. Code, tables and lists may
@@ -52,8 +53,12 @@ def find_repeats(blocks: list[Block]) -> list[list[Repeat]]:
     """
     first_by_key: dict[str, int] = {}
     runs: list[list[Repeat]] = []
+    # A block whose Han signature no other block shares repeats nothing and
+    # is repeated by nothing: its key (the costly part) is never needed.
+    signatures = [han_signature(b.text) if b.kind in CANDIDATE_KINDS else "" for b in blocks]
+    shared = collections.Counter(signatures)
     for i, block in enumerate(blocks):
-        if not is_candidate(block):
+        if (signatures[i] and shared[signatures[i]] == 1) or not is_candidate(block):
             continue
         key = dedupe_key(block.text)
         if key not in first_by_key:

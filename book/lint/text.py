@@ -49,6 +49,27 @@ def dedupe_key(text: str) -> str:
     return _SPACE_RE.sub("", folded).casefold()
 
 
+# Runs of anything but unified Han ideographs, and the compatibility
+# characters NFKC turns into unified ideographs (radicals, enclosed and
+# compatibility ideographs) — the only way text can gain one under NFKC.
+_NOT_UNIFIED_HAN_RE = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff]+")
+_BECOMES_HAN_RE = re.compile("[\u2e80-\u2fdf\u3200-\u33ff\uf900-\ufaff"
+                             "\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]")
+
+
+def han_signature(text: str) -> str:
+    """The unified Han ideographs of ``dedupe_key(text)``, in order, found
+    without computing that key: two texts with different signatures cannot
+    have equal keys. Unified ideographs pass NFKC, the punctuation folding,
+    space removal and case folding unchanged, so the signature is theirs in
+    the text itself — or in its NFKC form when it holds characters that
+    become ideographs. A sixth of the cost of the key (NFKC of all Chinese
+    text, as its full-width punctuation is never NFKC-stable)."""
+    if _BECOMES_HAN_RE.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return _NOT_UNIFIED_HAN_RE.sub("", text)
+
+
 def exact_key(text: str) -> str:
     """The text with only its line breaks and runs of spaces normalised."""
     return " ".join(text.split())
