@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from book.cache import Cache, fingerprint, key as cache_key
-from book import editions
+from book import background, editions
 from book.config import Edition, Project
 from book.clean.report import summary_line, write_reports
 from book.errors import BookError, BuildError, Diagnostic, Location, Reporter, UsageError
@@ -25,20 +25,36 @@ from book.stylesheets import stylesheets
 
 
 @dataclasses.dataclass
-class Loaded:
+class Shaped:
     """The book model plus what the clean-up changed (for the report)."""
 
     book: Book
     changes: list[dict[str, Any]]
     blocks: list[Block]
-    findings: list[Diagnostic] = dataclasses.field(default_factory=list)  # lint, before clean-up
 
 
-def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) -> Loaded:
-    """Sources → one Book model (shared by every edition).
+class Loaded:
+    """The loaded book: the model, the clean-up's changes, and the findings of
+    the lint of the raw manuscript (which may still be running in a child
+    process: only the report needs them)."""
+
+    def __init__(self, shaped: Shaped, linted: background.Pending[list[Diagnostic]]) -> None:
+        self.book, self.changes, self.blocks = shaped.book, shaped.changes, shaped.blocks
+        self._linted = linted
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        return self._linted.result()
+
+
+def load_book(project: Project, reporter: Reporter, cache: Cache | None = None,
+              parallel: bool = False) -> Loaded:
+    """Sources → one Book model (shared by every edition), and the lint's findings.
 
     Parsing is cached per source file (its bytes are the key), so a rebuild
-    after an edit re-parses only the edited file."""
+    after an edit re-parses only the edited file; the lint and the
+    clean-up-and-structure read the whole book and are one cached stage each.
+    With ``parallel``, the lint runs in a child process meanwhile."""
     cache = cache or Cache(None)
     blocks: list[Block] = []
     footnotes: list[Footnote] = []
@@ -64,35 +80,45 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) 
         raise BuildError("nothing to build: the manuscript is empty",
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
+    sources = dict(zip(displays, texts))
+    linted = background.start(lambda rep: cache.get_or_make(
+        "lint", lambda: cache_key(fingerprint((blocks, sources)), project.check,
+                                  project.structure, project.clean),
+        lambda: _lint(project, rep, blocks, sources), rep), reporter, parallel)
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)
-    # Lint, clean-up and structure read the whole book, so they are one cached
-    # stage keyed by everything they read: a rebuild with no change skips them.
-    return cache.get_or_make(
+    shaped = cache.get_or_make(
         "shape", lambda: cache_key(
             fingerprint((blocks, footnotes, front, texts, displays)), project.clean,
-            project.structure, project.meta, project.check, fallback,
+            project.structure, project.meta, fallback,
             os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
-        lambda: _shape(project, reporter, blocks, footnotes, front, texts, displays, fallback),
+        lambda: _shape(project, reporter, blocks, footnotes, front, texts, fallback),
         reporter)
+    return Loaded(shaped, linted)
+
+
+def _lint(project: Project, reporter: Reporter, blocks: list[Block],
+          sources: dict[str, str]) -> list[Diagnostic]:
+    """What `book check` reports (and the build report lists) of the raw
+    manuscript, silenced codes left out."""
+    # Imported here: a cached rebuild, or a parent whose child lints, never
+    # needs them (0.02 s of imports, mostly compiling regular expressions).
+    from book.lint import lint
+    from book.lint.run import lint_options
+
+    return [f for f in lint(blocks, lint_options(project, sources))
+            if f.code not in reporter.ignore]
 
 
 def _shape(project: Project, reporter: Reporter, blocks: list[Block],
            footnotes: list[Footnote], front: dict[str, Any], texts: list[str],
-           displays: list[str], fallback: str) -> Loaded:
-    """Parsed blocks → lint findings, clean-up, chapters and metadata."""
-    # Imported here: a cached rebuild never needs them (0.1 s of imports).
-    from book.lint import lint
-    from book.lint.run import lint_options
+           fallback: str) -> Shaped:
+    """Parsed blocks → clean-up, chapters and metadata."""
     from book.metadata import resolve_metadata
     from book.structure import structure
     from book.transforms import CleanContext, run_transforms
 
     context = CleanContext(options=project.clean, reporter=reporter)
-    # What `book check` reports (and the build report lists), silenced codes left out.
-    sources = {p: text for p, text in zip(displays, texts)}
-    findings = [f for f in lint(blocks, lint_options(project, sources))
-                if f.code not in reporter.ignore]
     blocks = run_transforms(blocks, context)
     shaped = structure(blocks, footnotes, project.structure, reporter, fallback)
     heading_title = shaped.title_block.text if shaped.title_block else ""
@@ -100,7 +126,7 @@ def _shape(project: Project, reporter: Reporter, blocks: list[Block],
     for chapter in shaped.chapters:
         if chapter.kind == "front":
             chapter.title = meta.title
-    return Loaded(Book(meta=meta, chapters=shaped.chapters), context.changes, blocks, findings)
+    return Shaped(Book(meta=meta, chapters=shaped.chapters), context.changes, blocks)
 
 
 def select_editions(project: Project, names: tuple[str, ...],
@@ -136,10 +162,14 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     cache = Cache(project.out_dir / ".cache" if use_cache else None)
     use_bytecode_cache(cache.folder)  # before the workers fork: they inherit it
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
-    workers = _start_workers(tasks, jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
+    workers = _start_workers(tasks, jobs)
+    # Without workers (one task) the spare cores run stages of this build:
+    # the lint, and an EPUB's cover and fonts (see book.background).
+    spare_cores = workers is None and jobs > 1
     try:
         reporter.progress("reading and structuring the manuscript …")
-        loaded = load_book(project, reporter, cache)
+        loaded = load_book(project, reporter, cache, parallel=spare_cores)
         if reporter.errors:
             first = reporter.errors[0]
             raise BuildError(f"{len(reporter.errors)} error(s); first: {first}")
@@ -147,7 +177,7 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
             results = _run_parallel(workers, tasks, loaded.book, project, reporter, cache)
         else:
             results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet),
-                               cache) for task in tasks]
+                               cache, spare_cores) for task in tasks]
     finally:
         if workers is not None:
             workers.shutdown(cancel_futures=True)
@@ -175,7 +205,8 @@ class RenderTask:
 
 
 def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
-            show_progress: bool = False, cache: Cache | None = None):
+            show_progress: bool = False, cache: Cache | None = None,
+            spare_cores: bool = False):
     """Render one task; returns (outputs, diagnostics it raised)."""
     from book.render import RenderContext, renderer
 
@@ -187,7 +218,7 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
     book = editions.apply(book, edition)
     ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
                         stylesheets=stylesheets(project, edition, task.fmt),
-                        cache=cache or Cache(None))
+                        cache=cache or Cache(None), spare_cores=spare_cores)
     label = f"{task.edition.name} ({task.fmt})"
     try:
         with page_progress(label, show_progress):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import io
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from book.config import Edition
 from book.fonts import Face, role_face
 from book.model import Book
+
+if TYPE_CHECKING:  # Pillow is imported when a cover is drawn, not to name one
+    from PIL import ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1600, 2400  # 2:3, the proportion e-book stores ask for
 MARGIN = 150
@@ -47,6 +49,8 @@ def cover_for(book: Book, edition: Edition) -> Cover:
 def generate(book: Book, edition: Edition) -> bytes:
     """A typographic cover: a red band with the title, the subtitle under it,
     the authors, and the edition's label at the foot."""
+    from PIL import Image, ImageDraw
+
     meta = book.meta
     # Drawn as palette indices, not RGB: the text's anti-aliasing blends index
     # values, and each index range is a blend between two colours (PALETTE).
@@ -110,6 +114,8 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def _font(edition: Edition, role: str, language: str, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     face: Face | None = role_face(edition, role, language)
     if face is None:  # no CJK face installed: Pillow's own font still draws Latin
         return ImageFont.load_default(size)

@@ -56,6 +56,7 @@ class EmbeddedFont:
     weight: int
     source: Face
     missing: str       # characters of the text the face does not have
+    text: str = ""     # the text it was subset for
 
     @property
     def css(self) -> dict[str, object]:
@@ -86,7 +87,8 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
         data, missing = cached_subset(face, text, reporter, cache or Cache(None))
         fonts.append(EmbeddedFont(role=role, family=f"book-{role}",
                                   file_name=f"fonts/{role}.woff2", data=data,
-                                  weight=ROLE_WEIGHT[role], source=face, missing=missing))
+                                  weight=ROLE_WEIGHT[role], source=face, missing=missing,
+                                  text=text))
     return fonts
 
 

@@ -34,6 +34,9 @@ class RenderContext:
     stylesheets: list[Path]
     # Rebuild cache (rendered chapters, subset fonts); disabled by default.
     cache: Cache = dataclasses.field(default_factory=lambda: Cache(None))
+    # Cores this build does not use otherwise: the renderer may run stages in
+    # child processes (book.background).
+    spare_cores: bool = False
 
 
 @dataclasses.dataclass

@@ -12,21 +12,29 @@ fonts (``book.fonts``); vertical editions get ``page-progression-direction="rtl"
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
 import io
+import re
 import zipfile
+from typing import TYPE_CHECKING
 
 from ebooklib import epub
 from lxml import etree, html as lxml_html
 from markupsafe import Markup
 
+from book import background
 from book.errors import Location
 from book.fonts import EmbeddedFont, embed_fonts
-from book.model import Block, Book, Chapter, Footnote, Section
+from book.model import Book, Chapter, Section
 from book.render import Output, RenderContext
 from book.resources import add_epub_images, epub_css, fix_internal_links
 from book.render.html import labels, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
+
+if TYPE_CHECKING:
+    from book.cover import Cover
 
 XHTML = "application/xhtml+xml"
 ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -49,7 +57,12 @@ def render(ctx: RenderContext) -> list[Output]:
     common = {"book": book, "epub": True, "labels": words, "direction": None,
               "stylesheets": sheets, "body_class": f"edition-{ctx.edition.name}",
               "edition_label": ctx.edition.get("label", "")}
-    cover = _cover(ctx, book)
+    # The cover and the font subsets depend only on the model: a child process
+    # draws and subsets them (0.08 s at 200 pages) while this one renders.
+    assets = background.start(
+        lambda reporter: _assets(dataclasses.replace(ctx, reporter=reporter), book, words),
+        ctx.reporter, ctx.spare_cores)
+    cover = cover_file(book, ctx.edition)
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover.file_name,
                                 media_type=cover.media_type, content=cover.data)
     cover_image.properties = ["cover-image"]
@@ -71,8 +84,9 @@ def render(ctx: RenderContext) -> list[Output]:
                             content=content.encode())
         out.add_item(doc)
         docs.append(doc)
-    fonts = embed_fonts(ctx.edition, book.meta.language,
-                        role_texts(book, [title, *docs], words), ctx.reporter, ctx.cache)
+    drawn, fonts = assets.result()
+    cover_image.content = cover.data or drawn
+    fonts = _fonts_covering(ctx, book, words, fonts, [title, *docs])
     _add_fonts(out, fonts, ctx)
     out.add_item(epub.EpubItem(
         uid="css-edition", file_name=sheets[-1], media_type="text/css",
@@ -95,23 +109,41 @@ def render(ctx: RenderContext) -> list[Output]:
                    _write(out, book, words["landmarks"]))]
 
 
-def _cover(ctx: RenderContext, book: Book):
-    """The edition's cover; a generated one is cached by what it is drawn
-    from (metadata, edition, the faces' files): Pillow's PNG encoding of it
-    was 0.1 s of every EPUB build in the profile."""
+def cover_file(book: Book, edition) -> Cover:
+    """The edition's cover image file, read; a generated cover's name, with no
+    data yet (``_assets`` draws it)."""
+    from book.cover import Cover, cover_for
+
+    if edition.get("cover"):
+        return cover_for(book, edition)
+    return Cover(b"", "image/png", "images/cover.png")
+
+
+def _assets(ctx: RenderContext, book: Book, words: dict[str, str]):
+    """The generated cover's PNG (``b""`` when the edition has a cover file)
+    and the embedded font subsets, from the model alone."""
+    drawn = b"" if ctx.edition.get("cover") else _generated_cover(ctx, book)
+    fonts = embed_fonts(ctx.edition, book.meta.language,
+                        role_texts(book, words, ctx.edition.get("label", "")),
+                        ctx.reporter, ctx.cache)
+    return drawn, fonts
+
+
+def _generated_cover(ctx: RenderContext, book: Book) -> bytes:
+    """A cover drawn from the metadata, cached by what it is drawn from
+    (metadata, edition, the faces' files): Pillow's PNG encoding of it was
+    0.1 s of every EPUB build in the profile."""
     from book.cache import fingerprint, key
-    from book.cover import cover_for
+    from book.cover import generate
     from book.fonts import role_face
 
-    if ctx.edition.get("cover"):  # a file: read as it is
-        return cover_for(book, ctx.edition)
     def cover_key() -> str:
         faces = [role_face(ctx.edition, role, book.meta.language) for role in ("heading", "body")]
         identity = [(str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns)
                     for f in faces if f is not None]
         return key(fingerprint(book.meta), ctx.edition.name, ctx.edition.settings, identity)
 
-    return ctx.cache.get_or_make("cover", cover_key, lambda: cover_for(book, ctx.edition),
+    return ctx.cache.get_or_make("cover", cover_key, lambda: generate(book, ctx.edition),
                                  ctx.reporter)
 
 
@@ -129,24 +161,48 @@ def _chapter_xhtml(ctx: RenderContext, book: Book, chapter: Chapter, common: dic
         ctx.reporter)
 
 
-def role_texts(book: Book, documents: list[epub.EpubItem],
-               words: dict[str, str]) -> dict[str, str]:
-    """The text set in each font role, for subsetting: the body face serves
-    every document (and the nav's labels), the heading face the titles, the
-    caption face bylines, datelines and captions (see base.css)."""
-    body = [words[k] for k in sorted(words)]
-    for doc in documents:
-        tree = etree.fromstring(doc.content)
-        body.append("".join(tree.itertext()))
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def role_texts(book: Book, words: dict[str, str], edition_label: str) -> dict[str, str]:
+    """The text set in each font role, for subsetting, from the model (not
+    the rendered documents, so that it can run beside their rendering): the
+    body face serves every document, the title page and the nav's labels,
+    the heading face the titles, the caption face bylines, datelines and
+    captions (see base.css). ``_fonts_covering`` checks that it is complete."""
     meta = book.meta
-    heading = [meta.title, meta.subtitle, *(words[k] for k in sorted(words))]
+    names = ("、" if meta.language.startswith("zh") else ", ").join(meta.authors)
+    interface = "".join(words[k] for k in sorted(words))
+    body = [interface, meta.title, meta.subtitle, names, edition_label, meta.publisher]
+    heading = [meta.title, meta.subtitle, interface]
     caption = []
     for chapter in book.chapters:
+        body.append(chapter.title)  # the document's <title>
+        body += [html.unescape(_TAG_RE.sub("", str(getattr(owner, field))))
+                 for owner, field in chapter.html_fields()]
+        body += [str(note.number) for note in chapter.footnotes]
         heading += [chapter.title, chapter.subtitle]
         heading += [section.title for section in chapter.all_sections()]
         caption += [b.text for b in chapter.all_blocks()
                     if b.kind in ("byline", "dateline", "caption", "figure")]
     return {"body": "".join(body), "heading": "".join(heading), "caption": "".join(caption)}
+
+
+def _fonts_covering(ctx: RenderContext, book: Book, words: dict[str, str],
+                     fonts: list[EmbeddedFont], documents: list[epub.EpubItem]):
+    """``fonts``, subset again with the documents' text in the rare case that
+    they hold a character the model-based ``role_texts`` missed."""
+    body = next((font for font in fonts if font.role == "body"), None)
+    if body is None:
+        return fonts
+    shown = set()
+    for doc in documents:
+        shown.update("".join(etree.fromstring(doc.content).itertext()))
+    if all(ch.isspace() for ch in shown.difference(body.text)):
+        return fonts
+    texts = role_texts(book, words, ctx.edition.get("label", ""))
+    texts["body"] += "".join(sorted(shown))
+    return embed_fonts(ctx.edition, book.meta.language, texts, ctx.reporter, ctx.cache)
 
 
 def _add_fonts(out: epub.EpubBook, fonts: list[EmbeddedFont], ctx: RenderContext) -> None:
