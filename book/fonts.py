@@ -56,7 +56,7 @@ class EmbeddedFont:
     weight: int
     source: Face
     missing: str       # characters of the text the face does not have
-    text: str = ""     # the text it was subset for
+    chars: str = ""    # the characters it was subset for
 
     @property
     def css(self) -> dict[str, object]:
@@ -88,7 +88,7 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
         fonts.append(EmbeddedFont(role=role, family=f"book-{role}",
                                   file_name=f"fonts/{role}.woff2", data=data,
                                   weight=ROLE_WEIGHT[role], source=face, missing=missing,
-                                  text=text))
+                                  chars="".join(sorted(set(text)))))
     return fonts
 
 
