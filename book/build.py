@@ -255,12 +255,12 @@ def _start_workers(tasks: list[RenderTask], jobs: int):
     with ``jobs`` > 1: for several tasks, and for a PDF even when it is the
     only one (it then renders in the warmed-up worker). None: render here
     (``-j 1``, or a lone EPUB, whose imports are too short to hide)."""
-    import concurrent.futures
-    import multiprocessing
-
     count = min(jobs, len(tasks))
     if jobs < 2 or (count < 2 and not any(task.fmt == "pdf" for task in tasks)):
         return None
+    import concurrent.futures  # 6 ms of imports a lone EPUB need not pay
+    import multiprocessing
+
     # fork: workers inherit what is imported already and start in milliseconds.
     pool = concurrent.futures.ProcessPoolExecutor(
         count, mp_context=multiprocessing.get_context("fork"), initializer=_warm_up,

@@ -4,6 +4,7 @@ sample, the built EPUB and PDF keep every sentence that was not reported
 as removed, and each paragraph once."""
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import zipfile
@@ -43,6 +44,8 @@ def test_transforms_are_named_in_order_and_switchable():
     assert names[:7] == ["stray_markup", "merge_headings", "dedupe", "semantic",
                          "join_lines", "spaces", "fix_punctuation"]
     assert dict((n, d) for n, d, _ in TRANSFORMS)["fix_punctuation"] is False
+    for name, _, module in TRANSFORMS:  # the registry names each module's own NAME
+        assert importlib.import_module(module).NAME == name
 
 
 EVERYTHING = (f"## 标题\n\n### 标题\n\n本报讯（记者 张三）今天，\n天津港迎来新航线。\n\n"
