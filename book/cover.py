@@ -55,7 +55,7 @@ def generate(book: Book, edition: Edition) -> bytes:
     # Drawn as palette indices, not RGB: the text's anti-aliasing blends index
     # values, and each index range is a blend between two colours (PALETTE).
     # A third of the bytes to deflate: 0.05 s of PNG encoding in the EPUB
-    # build's profile became 0.01 s, and the file 28 KB instead of 68 KB.
+    # build's profile became 0.01 s, and the file 30 KB instead of 68 KB.
     image = Image.new("L", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     heading = _font(edition, "heading", meta.language, 132)
@@ -79,7 +79,9 @@ def generate(book: Book, edition: Edition) -> bytes:
                     _GREY, 1.6)
     image.putpalette(PALETTE)  # L → P: the indices now name colours
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=6)
+    # zlib's run-length strategy suits flat colour: 7 ms and 36 KB here,
+    # against 14 ms and 30 KB for the default strategy.
+    image.save(buffer, "PNG", compress_level=6, compress_type=3)
     return buffer.getvalue()
 
 
