@@ -14,10 +14,10 @@ same bytes (the ``head`` timestamp is kept, not set to the clock).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Iterable
 
 from book.cache import Cache
 from book.config import FONT_FILE_SUFFIXES, GENERIC_FAMILIES, Edition
@@ -74,10 +74,10 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
     if edition.get("embed_fonts", True) is False:
         return []
     fonts = []
-    for role in ("body", "heading", "caption"):
-        text = texts.get(role, "")
-        if not text.strip():
-            continue
+    roles = [role for role in ("body", "heading", "caption") if texts.get(role, "").strip()]
+    look_up_faces(edition, language, roles)
+    for role in roles:
+        text = texts[role]
         face = role_face(edition, role, language)
         if face is None:
             reporter.warn("F001", f"no installed font for the {role} text of edition "
@@ -95,6 +95,14 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
 def role_face(edition: Edition, role: str, language: str) -> Face | None:
     """The face a role is set in: the edition's ``fonts.ROLE`` (first family
     that is not generic), else the default for the script."""
+    wanted = _role_family(edition, role, language)
+    if wanted is None or isinstance(wanted, Face):
+        return wanted
+    return find_face(*wanted)
+
+
+def _role_family(edition: Edition, role: str, language: str) -> Face | tuple[str, int] | None:
+    """A role's font file (as a Face), or the (family, weight) to look up."""
     configured = (edition.get("fonts") or {}).get(role)
     names = [configured] if isinstance(configured, str) else list(configured or [])
     names = [n for n in names if n not in GENERIC_FAMILIES]
@@ -102,28 +110,50 @@ def role_face(edition: Edition, role: str, language: str) -> Face | None:
         script = "Hant" if "Hant" in language or language.endswith(("-TW", "-HK", "-MO")) else "Hans"
         default = DEFAULT_FAMILIES.get((role, script))
         if default is None:  # captions fall back to the body face
-            return role_face(edition, "body", language) if role != "body" else None
+            return _role_family(edition, "body", language) if role != "body" else None
         names = [default]
     name = names[0]
     if name.lower().endswith(FONT_FILE_SUFFIXES):
         return Face(path=edition.root / name, index=0, family=Path(name).stem)
-    return find_face(name, ROLE_WEIGHT[role])
+    return name, ROLE_WEIGHT[role]
 
 
-@functools.cache
+# (family, weight) → the face fontconfig found, or None: one lookup per process.
+_FOUND: dict[tuple[str, int], Face | None] = {}
+# Lookups started by look_up_faces and not yet read.
+_RUNNING: dict[tuple[str, int], subprocess.Popen[str] | None] = {}
+
+
 def find_face(family: str, weight: int = 400) -> Face | None:
     """The installed file and collection index of FAMILY at WEIGHT, or None
     when fontconfig would substitute another family."""
+    key = (family, weight)
+    if key not in _FOUND:
+        process = _RUNNING.pop(key) if key in _RUNNING else _fc_match(family, weight)
+        out = process.communicate()[0].split("\n") if process else []
+        found = len(out) >= 3 and family in [f.strip() for f in out[2].split(",")]
+        _FOUND[key] = (Face(path=Path(out[0]), index=int(out[1] or 0), family=family)
+                       if found else None)
+    return _FOUND[key]
+
+
+def look_up_faces(edition: Edition, language: str, roles: Iterable[str]) -> None:
+    """Start looking up the ROLES' faces at once: the ``fc-match`` processes
+    (5 ms each) run side by side, and beside the caller's work, until
+    ``find_face`` reads them."""
+    for wanted in (_role_family(edition, role, language) for role in roles):
+        if isinstance(wanted, tuple) and wanted not in _FOUND and wanted not in _RUNNING:
+            _RUNNING[wanted] = _fc_match(*wanted)
+
+
+def _fc_match(family: str, weight: int) -> subprocess.Popen[str] | None:
     if not shutil.which("fc-match"):
         return None
     # fontconfig weights: regular 80, bold 200.
-    fc_weight = 200 if weight >= 600 else 80
-    out = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{family}:weight={fc_weight}"],
-        capture_output=True, text=True, check=False).stdout.split("\n")
-    if len(out) < 3 or family not in [f.strip() for f in out[2].split(",")]:
-        return None
-    return Face(path=Path(out[0]), index=int(out[1] or 0), family=family)
+    return subprocess.Popen(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}",
+         f"{family}:weight={200 if weight >= 600 else 80}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
 def cached_subset(face: Face, text: str, reporter: Reporter,

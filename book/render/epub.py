@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from book import background
 from book.errors import Location
-from book.fonts import EmbeddedFont, embed_fonts
+from book.fonts import EmbeddedFont, embed_fonts, look_up_faces
 from book.model import Book, Chapter, Section
 from book.render import Output, RenderContext
 from book.resources import add_epub_images, epub_css, fix_internal_links
@@ -41,8 +41,16 @@ ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp
 
 
 def render(ctx: RenderContext) -> list[Output]:
+    words = labels(ctx.book.meta.language)
+    cover = cover_file(ctx.book, ctx.edition)
+    # The cover and the font subsets depend only on the model: two child
+    # processes draw and subset them (0.03 s each at 200 pages, mostly
+    # imports, fontconfig and font loading) while this one renders.
+    drawn = background.start(lambda reporter: b"" if cover.data else _generated_cover(
+        dataclasses.replace(ctx, reporter=reporter), ctx.book), ctx.reporter, ctx.spare_cores)
+    subset = background.start(lambda reporter: _subset_fonts(ctx, reporter, words),
+                              ctx.reporter, ctx.spare_cores)
     book = to_xhtml_safe(ctx.book)
-    words = labels(book.meta.language)
     out = epub.EpubBook()
     add_epub_images(out, book, ctx.project.root, ctx.reporter)  # book.resources
     fix_internal_links(book, ctx.reporter)
@@ -57,12 +65,22 @@ def render(ctx: RenderContext) -> list[Output]:
     common = {"book": book, "epub": True, "labels": words, "direction": None,
               "stylesheets": sheets, "body_class": f"edition-{ctx.edition.name}",
               "edition_label": ctx.edition.get("label", "")}
-    # The cover and the font subsets depend only on the model: a child process
-    # draws and subsets them (0.08 s at 200 pages) while this one renders.
-    assets = background.start(
-        lambda reporter: _assets(dataclasses.replace(ctx, reporter=reporter), book, words),
-        ctx.reporter, ctx.spare_cores)
-    cover = cover_file(book, ctx.edition)
+    cover_image, cover_page, title = _front_pages(out, cover, common)
+    docs = [_chapter_item(out, ctx, book, chapter, common) for chapter in book.chapters]
+    cover_image.content = cover.data or drawn.result()
+    fonts = _fonts_covering(ctx, book, words, subset.result(), [title, *docs])
+    _add_fonts(out, fonts, ctx)
+    out.add_item(epub.EpubItem(
+        uid="css-edition", file_name=sheets[-1], media_type="text/css",
+        content=edition_css(ctx.edition, "epub", [f.css for f in fonts]).encode()))
+    _navigation(out, book, words, sheets, [cover_page, title], docs)
+    return [Output(f"{book.meta.slug}-{ctx.edition.name}.epub",
+                   _write(out, book, words["landmarks"]))]
+
+
+def _front_pages(out: epub.EpubBook, cover: Cover, common: dict):
+    """The cover image (its data filled in later), the cover page and the
+    title page, added to ``out``."""
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover.file_name,
                                 media_type=cover.media_type, content=cover.data)
     cover_image.properties = ["cover-image"]
@@ -77,27 +95,27 @@ def render(ctx: RenderContext) -> list[Output]:
     title = epub.EpubItem(uid="titlepage", file_name="titlepage.xhtml", media_type=XHTML,
                           content=render_template("epub_titlepage.xhtml.j2", **common).encode())
     out.add_item(title)
-    docs = []
-    for chapter in book.chapters:
-        content = _chapter_xhtml(ctx, book, chapter, common)
-        doc = epub.EpubItem(uid=chapter.id, file_name=chapter.file_name, media_type=XHTML,
-                            content=content.encode())
-        out.add_item(doc)
-        docs.append(doc)
-    drawn, fonts = assets.result()
-    cover_image.content = cover.data or drawn
-    fonts = _fonts_covering(ctx, book, words, fonts, [title, *docs])
-    _add_fonts(out, fonts, ctx)
-    out.add_item(epub.EpubItem(
-        uid="css-edition", file_name=sheets[-1], media_type="text/css",
-        content=edition_css(ctx.edition, "epub", [f.css for f in fonts]).encode()))
+    return cover_image, cover_page, title
+
+
+def _chapter_item(out: epub.EpubBook, ctx: RenderContext, book: Book, chapter: Chapter,
+                  common: dict) -> epub.EpubItem:
+    doc = epub.EpubItem(uid=chapter.id, file_name=chapter.file_name, media_type=XHTML,
+                        content=_chapter_xhtml(ctx, book, chapter, common).encode())
+    out.add_item(doc)
+    return doc
+
+
+def _navigation(out: epub.EpubBook, book: Book, words: dict[str, str], sheets: list[str],
+                front: list[epub.EpubItem], docs: list[epub.EpubItem]) -> None:
+    """nav.xhtml, toc.ncx, the spine (front pages, nav, chapters) and the landmarks."""
     nav = epub.EpubNav(title=words["toc"])
     for href in sheets:
         nav.add_link(href=href, rel="stylesheet", type="text/css")
     out.add_item(nav)
     out.add_item(epub.EpubNcx())
     out.toc = [_toc_entry(chapter) for chapter in book.chapters]
-    out.spine = [cover_page, title, nav, *docs]
+    out.spine = [*front, nav, *docs]
     first_body = next((c for c in book.chapters if c.kind == "body"), book.chapters[0])
     out.guide = [
         {"href": "cover.xhtml", "title": words["cover"], "type": "cover"},
@@ -105,13 +123,11 @@ def render(ctx: RenderContext) -> list[Output]:
         {"href": "nav.xhtml", "title": words["toc"], "type": "toc"},
         {"href": first_body.file_name, "title": words["start"], "type": "bodymatter"},
     ]
-    return [Output(f"{book.meta.slug}-{ctx.edition.name}.epub",
-                   _write(out, book, words["landmarks"]))]
 
 
 def cover_file(book: Book, edition) -> Cover:
     """The edition's cover image file, read; a generated cover's name, with no
-    data yet (``_assets`` draws it)."""
+    data yet (``_generated_cover`` draws it)."""
     from book.cover import Cover, cover_for
 
     if edition.get("cover"):
@@ -119,14 +135,10 @@ def cover_file(book: Book, edition) -> Cover:
     return Cover(b"", "image/png", "images/cover.png")
 
 
-def _assets(ctx: RenderContext, book: Book, words: dict[str, str]):
-    """The generated cover's PNG (``b""`` when the edition has a cover file)
-    and the embedded font subsets, from the model alone."""
-    drawn = b"" if ctx.edition.get("cover") else _generated_cover(ctx, book)
-    fonts = embed_fonts(ctx.edition, book.meta.language,
-                        role_texts(book, words, ctx.edition.get("label", "")),
-                        ctx.reporter, ctx.cache)
-    return drawn, fonts
+def _subset_fonts(ctx: RenderContext, reporter, words: dict[str, str]) -> list[EmbeddedFont]:
+    return embed_fonts(ctx.edition, ctx.book.meta.language,
+                       role_texts(ctx.book, words, ctx.edition.get("label", "")),
+                       reporter, ctx.cache)
 
 
 def _generated_cover(ctx: RenderContext, book: Book) -> bytes:
@@ -136,6 +148,8 @@ def _generated_cover(ctx: RenderContext, book: Book) -> bytes:
     from book.cache import fingerprint, key
     from book.cover import generate
     from book.fonts import role_face
+
+    look_up_faces(ctx.edition, book.meta.language, ("heading", "body"))
 
     def cover_key() -> str:
         faces = [role_face(ctx.edition, role, book.meta.language) for role in ("heading", "body")]
