@@ -146,6 +146,13 @@ def look_up_faces(edition: Edition, language: str, roles: Iterable[str]) -> None
             _RUNNING[wanted] = _fc_match(*wanted)
 
 
+def finish_face_lookups() -> None:
+    """Read every lookup started and not read yet: before forking children
+    that look faces up, which must not read the same pipes."""
+    for key in list(_RUNNING):
+        find_face(*key)
+
+
 def _fc_match(family: str, weight: int) -> subprocess.Popen[str] | None:
     if not shutil.which("fc-match"):
         return None

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from book import background
 from book.errors import Location
-from book.fonts import EmbeddedFont, embed_fonts, look_up_faces
+from book.fonts import EmbeddedFont, embed_fonts, finish_face_lookups, look_up_faces
 from book.model import Book, Chapter, Section
 from book.render import Output, RenderContext
 from book.resources import add_epub_images, epub_css, fix_internal_links
@@ -41,6 +41,7 @@ ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp
 
 
 def render(ctx: RenderContext) -> list[Output]:
+    finish_face_lookups()  # those the build started, before the children fork
     words = labels(ctx.book.meta.language)
     cover = cover_file(ctx.book, ctx.edition)
     # The cover and the font subsets depend only on the model: two child
