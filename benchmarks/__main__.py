@@ -33,19 +33,26 @@ from benchmarks.manuscript import write_manuscript
 HERE = Path(__file__).resolve().parent
 
 
-def measure(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Median seconds and max peak RSS (MB) of ``runs`` runs of ``cmd``."""
-    times, peaks = [], []
+def measure(cmd: list[str], runs: int) -> tuple[float, float, float]:
+    """Median seconds, max peak RSS (MB) and median CPU seconds (user +
+    system, of the command and the processes it waited for) of ``runs`` runs."""
+    times, peaks, cpus = [], [], []
     for _ in range(runs):
+        before = os.times()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)
+        # wait4's usage leaves out the command's own children; os.times()
+        # counts every descendant reaped, so its difference is the whole tree.
+        after = os.times()
+        cpus.append(after.children_user - before.children_user
+                    + after.children_system - before.children_system)
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n"
                              f"{proc.stderr.read().decode()}")
-    return statistics.median(times), max(peaks)
+    return statistics.median(times), max(peaks), statistics.median(cpus)
 
 
 def book_cmd(source: Path, out: Path, fmt: str, cache: bool = False) -> list[str]:
@@ -76,7 +83,9 @@ def measure_rebuilds(source: Path, out: Path, fmt: str, runs: int) -> dict[str, 
         edit_paragraph(copy)
         edits.append(measure(cmd, 1))
     return {f"book {fmt} warm": warm,
-            f"book {fmt} edit": (statistics.median(t for t, _ in edits), max(m for _, m in edits))}
+            f"book {fmt} edit": (statistics.median(t for t, _, _ in edits),
+                                 max(m for _, m, _ in edits),
+                                 statistics.median(c for _, _, c in edits))}
 
 
 def commands(source: Path, out: Path) -> dict[str, list[str] | None]:
@@ -100,7 +109,7 @@ def main() -> None:
     work = args.out or Path(tempfile.mkdtemp(prefix="book-bench-"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, {platform.platform()}")
-    print(f"{'pages':>5}  {'tool':<17} {'median s':>9} {'peak MB':>8}")
+    print(f"{'pages':>5}  {'tool':<17} {'median s':>9} {'peak MB':>8} {'cpu s':>6}")
     for pages in [int(p) for p in args.pages.split(",")]:
         source = write_manuscript(work / "src", pages)
         runs = args.runs if pages <= 200 else 1
@@ -110,13 +119,13 @@ def main() -> None:
                 print(f"{pages:>5}  {name:<17} {'(not installed)':>18}")
                 continue
             results[name] = measure(cmd, runs)
-            seconds, peak = results[name]
-            print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f}", flush=True)
+            seconds, peak, cpu = results[name]
+            print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f} {cpu:>6.2f}", flush=True)
         rebuilds = measure_rebuilds(source, work / f"out-{pages}", "epub", runs)
         if pages <= 200:  # a full PDF layout per edit: minutes at 1,000 pages
             rebuilds.update(measure_rebuilds(source, work / f"out-{pages}", "pdf", runs))
-        for name, (seconds, peak) in rebuilds.items():
-            print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f}", flush=True)
+        for name, (seconds, peak, cpu) in rebuilds.items():
+            print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f} {cpu:>6.2f}", flush=True)
         results.update(rebuilds)
         if "pandoc epub" in results:
             ratio = results["book epub"][0] / results["pandoc epub"][0]
