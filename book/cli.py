@@ -1,12 +1,13 @@
 """Command line: ``book build``, ``book check``, ``book editions``, ``book new``."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from book import __version__
-from book.errors import BookError, Reporter
+from book.errors import Reporter
 
 
 class Settings:
@@ -138,25 +139,44 @@ def new(path: str, title: str | None) -> None:
 
 
 def main() -> None:
-    debug = "--debug" in sys.argv
+    """The ``book`` command: exit status 2 for usage and configuration
+    errors, 1 for failed builds and checks, never a traceback (but with
+    ``--debug``)."""
+    code = _run("--debug" in sys.argv)
+    # Leave without the interpreter's teardown, which frees every object one
+    # by one: 25 ms of a 200-page EPUB build's 0.27 s. Everything is written
+    # (outputs atomically, worker pools shut down); only stdio needs flushing.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (book … | head)
+            pass
+    os._exit(code)
+
+
+def _run(debug: bool) -> int:
     try:
         code = cli.main(standalone_mode=False, prog_name="book")
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        return code if isinstance(code, int) else 0
+    except SystemExit as exc:  # a command's own sys.exit(status)
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        click.echo(str(exc.code), err=True)
+        return 1
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
-        sys.exit(1)
+        return 1
     except click.ClickException as exc:
         if debug and exc.__cause__ is not None:
             raise
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        return 130
     except Exception as exc:  # never a traceback unless --debug
         if debug:
             raise
         click.echo(f"Error: internal error: {type(exc).__name__}: {exc} "
                    "(run with --debug for the traceback)", err=True)
-        sys.exit(1)
+        return 1
