@@ -75,7 +75,10 @@ def halted(text: str, style: str) -> set[int]:
     if style == "kaiming":
         # Everything but the stops is half already; the stops stay full.
         return {m.start() for m in _MARK.finditer(text) if text[m.start()] not in STOPS}
-    # Called on every text Pango lays out: regular expressions, not a loop.
+    # Called on every text Pango lays out: regular expressions, not a loop;
+    # most texts (two in three) hold no two marks in a row: one search.
+    if _ANY_PAIR.search(text) is None:
+        return set()
     out = {m.start() for m in _CLOSING_PAIR.finditer(text)}
     out.update(m.end() - 1 for m in _OPENING_PAIR.finditer(text))
     return out
@@ -93,5 +96,7 @@ def _class(chars: set[str]) -> str:
 _MARK = re.compile(_class(CLOSING | OPENING))
 # A closing mark before another mark (a break hint may sit between them).
 _CLOSING_PAIR = re.compile(_class(CLOSING) + "(?=\u200b?" + _class(CLOSING | OPENING) + ")")
+# Two marks in a row: the only place quanjiao halves one.
+_ANY_PAIR = re.compile(_class(CLOSING | OPENING) + "\u200b?" + _class(CLOSING | OPENING))
 # An opening mark after another opening mark.
 _OPENING_PAIR = re.compile("(?<=" + _class(OPENING) + ")\u200b?" + _class(OPENING))
