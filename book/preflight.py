@@ -472,12 +472,15 @@ def frame_from_area(area) -> Frame:
     return Frame((odd, odd + area.width), (even, even + area.width))
 
 
-def warn_pdf(data: bytes, name: str, area, reporter) -> Report:
+def warn_pdf(data: bytes, name: str, area, reporter, early=None) -> Report:
     """The build's preflight: the findings become warnings of the build.
-    Read on two cores when that pays (``book.preflight_split``)."""
+    Read on two cores when that pays (``book.preflight_split``; ``early``:
+    an ``EarlyPreflight`` started while the PDF was written)."""
     from book.preflight_split import preflight_pdf
 
-    report = preflight_pdf(data, name, frame_from_area(area))
+    frame = frame_from_area(area)
+    report = (early.report(data, name, frame) if early is not None
+              else preflight_pdf(data, name, frame))
     for diag in report.diagnostics:
         reporter.add(diag)
     reporter.progress(f"preflight {name}: {report.summary()}")

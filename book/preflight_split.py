@@ -60,40 +60,126 @@ def _split_lines(data: bytes, min_pages: int):
     split does not apply or did not work."""
     import pypdf
 
-    from book import pdfglyphs
-
     pages = pypdf.PdfReader(io.BytesIO(data)).pages
     if len(pages) < min_pages:
         return None
     half = len(pages) // 2
+    # The child inherits the parsed PDF.
+    pid, receive = _fork(lambda: _read(pages, half, len(pages)))
+    try:
+        first = _read(pages, 0, half)
+    finally:
+        rest = _collect(pid, receive)
+    return None if rest is None else first + rest
 
-    def read(start: int, stop: int) -> list:
-        fonts: dict = {}
-        return [line.summarise() for number in range(start, stop)
-                for line in _page_lines(pdfglyphs.read_page(pages[number], fonts),
-                                        number + 1)]
 
-    # The child inherits the parsed PDF; it writes its lines to the pipe
-    # when done (a full pipe only blocks it until we read).
+class EarlyPreflight:
+    """The build's preflight, started before the PDF is written: ``start``, a
+    WeasyPrint finisher, forks the reader of the last four fifths of the
+    pages while WeasyPrint compresses and writes the PDF (0.13 s at 200
+    pages); ``report`` reads the first fifth from the written PDF and joins
+    it (0.27 s at 200 pages, 0.35 s when both started after writing). The
+    child writes WeasyPrint's PDF object uncompressed for itself (13 ms): the
+    same content streams and fonts, so the same glyphs (tested). ``close``
+    reaps a child a failed render leaves behind."""
+
+    # The child's share: it starts well ahead. Measured at 200 pages, the
+    # preflight after writing took 0.33 s with 0.55, 0.30 s with 2/3, 0.27 s
+    # with 0.8, 0.30 s with 0.9 and 0.39 s with all pages.
+    CHILD_SHARE = 0.8
+
+    def __init__(self, min_pages: int = MIN_PAGES):
+        self.min_pages = min_pages
+        self._child: tuple[int, int, int, int] | None = None
+
+    def start(self, document, pdf) -> None:
+        total = len(document.pages)
+        if total < self.min_pages or not hasattr(os, "fork") or cores() < 2:
+            return
+        first = total - round(total * self.CHILD_SHARE)
+        pid, receive = _fork(lambda: _read_unwritten(pdf, first, total))
+        self._child = (pid, receive, first, total)
+
+    def report(self, data: bytes, name: str, frame: Frame | None) -> Report:
+        if self._child is None:
+            return preflight_pdf(data, name, frame, self.min_pages)
+        pid, receive, first, total = self._child
+        self._child = None
+        with _no_garbage_collection():
+            mine = rest = None
+            try:
+                import pypdf
+
+                pages = pypdf.PdfReader(io.BytesIO(data)).pages
+                if len(pages) == total:
+                    mine = _read(pages, 0, first)
+            except Exception:  # noqa: BLE001 - the serial path reports it properly
+                mine = None
+            finally:
+                rest = _collect(pid, receive)
+            if mine is not None and rest is not None:
+                return check_lines(mark_lines(mine + rest, frame), name)
+        return preflight(io.BytesIO(data), name, frame)
+
+    def close(self) -> None:
+        if self._child is not None:
+            pid, receive, _, _ = self._child
+            self._child = None
+            os.close(receive)  # a child still writing gets a broken pipe and leaves
+            os.waitpid(pid, 0)
+
+
+def _read(pages, start: int, stop: int) -> list:
+    """The summarised lines of pypdf ``pages[start:stop]``."""
+    from book import pdfglyphs
+
+    fonts: dict = {}
+    return [line.summarise() for number in range(start, stop)
+            for line in _page_lines(pdfglyphs.read_page(pages[number], fonts), number + 1)]
+
+
+def _read_unwritten(pdf, start: int, stop: int) -> list:
+    """``_read`` on WeasyPrint's ``pydyf.PDF`` before it is written (in the
+    child: the parent writes its own copy, compressed)."""
+    import pydyf
+    import pypdf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream):
+            obj.compress = False
+    out = io.BytesIO()
+    pdf.write(out, b"1.7", False, False)
+    return _read(pypdf.PdfReader(out).pages, start, stop)
+
+
+def _fork(produce) -> tuple[int, int]:
+    """A child process that pickles ``produce()`` into a pipe and exits:
+    (its pid, the pipe's reading end). A full pipe only blocks it until the
+    parent reads."""
     receive, send = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's cleanup
         status = 1
         try:
+            import gc
+
+            gc.disable()  # it makes a dict per glyph and no garbage
             os.close(receive)
-            payload = pickle.dumps(read(half, len(pages)), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(produce(), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(send, "wb") as pipe:
                 pipe.write(payload)
             status = 0
         finally:
             os._exit(status)
     os.close(send)
-    try:
-        first = read(0, half)
-    finally:
-        with os.fdopen(receive, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
+    return pid, receive
+
+
+def _collect(pid: int, receive: int):
+    """What the child produced, or None if it failed."""
+    with os.fdopen(receive, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         return None
-    return first + pickle.loads(payload)
+    return pickle.loads(payload)
