@@ -6,12 +6,16 @@ Why: the read-back is the last step of every PDF build, after WeasyPrint is
 done, so nothing else can run beside it; at 200 pages it took 0.5 s, about
 half of what the typeset PDF cost over plain WeasyPrint. Nearly all of it is
 per glyph (140 k glyph boxes: reading the content streams, grouping lines,
-measuring gaps) and needs only its own page, so the child takes the second
-half of the pages and sends back each line *summarised* (``Line.summarise``:
-the few glyphs and the measures the document-wide checks need — whole lines
-took as long to pickle as to read). This process reads the first half
-meanwhile, then runs the document-wide part (body font, paragraph ends,
-the checks) on all the lines, exactly as ``preflight`` does.
+measuring gaps) and needs only its own page, so a child reads part of the
+pages and sends back each line *summarised* (``Line.summarise``: the few
+glyphs and the measures the document-wide checks need — whole lines took as
+long to pickle as to read). This process reads the other pages meanwhile,
+then runs the document-wide part (body font, paragraph ends, the checks) on
+all the lines, exactly as ``preflight`` does.
+
+``EarlyPreflight`` (what the build uses) forks the child before the PDF is
+even written, from WeasyPrint's finisher, and gives it most of the pages;
+``preflight_pdf`` splits a written PDF in halves.
 
 Anything unusual (a PDF the fast reader does not support, a child that
 fails or dies, no ``fork``, one core, a short document) runs ``preflight``
