@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 
+from book import background
 from book.preflight import (Frame, Report, _no_garbage_collection, _page_lines, check_lines,
                             mark_lines, preflight)
 
@@ -69,11 +69,13 @@ def _split_lines(data: bytes, min_pages: int):
         return None
     half = len(pages) // 2
     # The child inherits the parsed PDF.
-    pid, receive = _fork(lambda: _read(pages, half, len(pages)))
+    child = background.fork(lambda: _read(pages, half, len(pages)))
+    if child is None:
+        return None
     try:
         first = _read(pages, 0, half)
     finally:
-        rest = _collect(pid, receive)
+        rest = child.collect()
     return None if rest is None else first + rest
 
 
@@ -94,20 +96,20 @@ class EarlyPreflight:
 
     def __init__(self, min_pages: int = MIN_PAGES):
         self.min_pages = min_pages
-        self._child: tuple[int, int, int, int] | None = None
+        self._child: tuple[background.Child, int, int] | None = None
 
     def start(self, document, pdf) -> None:
         total = len(document.pages)
         if total < self.min_pages or not hasattr(os, "fork") or cores() < 2:
             return
         first = total - round(total * self.CHILD_SHARE)
-        pid, receive = _fork(lambda: _read_unwritten(pdf, first, total))
-        self._child = (pid, receive, first, total)
+        child = background.fork(lambda: _read_unwritten(pdf, first, total))
+        self._child = (child, first, total) if child else None
 
     def report(self, data: bytes, name: str, frame: Frame | None) -> Report:
         if self._child is None:
             return preflight_pdf(data, name, frame, self.min_pages)
-        pid, receive, first, total = self._child
+        child, first, total = self._child
         self._child = None
         with _no_garbage_collection():
             mine = rest = None
@@ -120,17 +122,15 @@ class EarlyPreflight:
             except Exception:  # noqa: BLE001 - the serial path reports it properly
                 mine = None
             finally:
-                rest = _collect(pid, receive)
+                rest = child.collect()
             if mine is not None and rest is not None:
                 return check_lines(mark_lines(mine + rest, frame), name)
         return preflight(io.BytesIO(data), name, frame)
 
     def close(self) -> None:
         if self._child is not None:
-            pid, receive, _, _ = self._child
+            self._child[0].close()  # a child still writing gets a broken pipe and leaves
             self._child = None
-            os.close(receive)  # a child still writing gets a broken pipe and leaves
-            os.waitpid(pid, 0)
 
 
 def _read(pages, start: int, stop: int) -> list:
@@ -154,36 +154,3 @@ def _read_unwritten(pdf, start: int, stop: int) -> list:
     out = io.BytesIO()
     pdf.write(out, b"1.7", False, False)
     return _read(pypdf.PdfReader(out).pages, start, stop)
-
-
-def _fork(produce) -> tuple[int, int]:
-    """A child process that pickles ``produce()`` into a pipe and exits:
-    (its pid, the pipe's reading end). A full pipe only blocks it until the
-    parent reads."""
-    receive, send = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns, never runs the parent's cleanup
-        status = 1
-        try:
-            import gc
-
-            gc.disable()  # it makes a dict per glyph and no garbage
-            os.close(receive)
-            payload = pickle.dumps(produce(), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(send, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(send)
-    return pid, receive
-
-
-def _collect(pid: int, receive: int):
-    """What the child produced, or None if it failed."""
-    with os.fdopen(receive, "rb") as pipe:
-        payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        return None
-    return pickle.loads(payload)

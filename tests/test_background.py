@@ -61,7 +61,15 @@ def test_ignored_codes_and_strictness_apply_in_the_child():
 
 def test_an_uncollected_child_is_reaped():
     pending = background.start(stage, Reporter(quiet=True), True)
-    pid = pending._pid
+    pid = pending._child._pid
     del pending  # never collected: the pipe closes, the child exits and is reaped
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_fork_gives_the_value_or_none_when_the_child_fails():
+    child = background.fork(lambda: [os.getpid(), "値"])
+    pid, text = child.collect()
+    assert pid != os.getpid() and text == "値"
+    assert background.fork(lambda: 1 / 0).collect() is None
+    assert background.fork(lambda: os._exit(3)).collect() is None

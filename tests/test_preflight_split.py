@@ -141,7 +141,7 @@ def test_a_failed_render_reaps_the_early_child(plain_html):
 
     early = preflight_split.EarlyPreflight(2)
     HTML(string=plain_html).write_pdf(finisher=early.start)
-    pid = early._child[0]
+    pid = early._child[0]._pid
     early.close()  # the render failed after writing: nobody reports
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
