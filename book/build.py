@@ -261,7 +261,8 @@ def _render_in_worker(task: RenderTask, book: Book, project: Project, quiet: boo
 WARM_UP = {
     "pdf": ("weasyprint", "weasyprint.text.fonts", "book.render.pdf", "book.typeset",
             "book.preflight", "book.pdfglyphs", "pypdf"),
-    "epub": ("book.render.epub", "book.cover", "uharfbuzz", "brotli"),
+    "epub": ("book.render.epub", "book.render.epub_package", "jinja2", "book.cover",
+             "PIL.ImageDraw", "PIL.PngImagePlugin", "uharfbuzz", "brotli"),
 }
 
 

@@ -37,7 +37,6 @@ import urllib.parse
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from lxml import etree, html as lxml_html
 from markupsafe import Markup
 
 from book.errors import Location, Reporter
@@ -159,6 +158,11 @@ def resolve_references(html: str, resolver: Resolver, loc: Location,
     text) and every local link turned into its text, each change reported."""
     if "<img" not in html and "href=" not in html:
         return Markup(html)
+    # lxml is imported here, by the first fragment that needs it: most
+    # manuscripts have no image and no link, and the import is 5 ms of
+    # every build's start-up.
+    from lxml import etree, html as lxml_html
+
     wrapper = lxml_html.fragment_fromstring(html, create_parent="div")
     changed = False
     for img in list(wrapper.iter("img")):
@@ -252,6 +256,8 @@ def _fragments(book) -> Iterator[tuple[object, str]]:
 
 
 def _image_srcs(fragment: str) -> list[str]:
+    from lxml import etree
+
     wrapper = etree.fromstring(f"<div>{fragment}</div>".encode(),
                                etree.XMLParser(recover=True, huge_tree=True))
     if wrapper is None:
@@ -350,6 +356,8 @@ def _id_owners(book) -> dict[str, str]:
 
 
 def _xml_fragment(fragment: str):
+    from lxml import etree
+
     return etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{fragment}</div>'
                             .encode(), etree.XMLParser(huge_tree=True))
 
@@ -370,6 +378,8 @@ def _relink(fragment: str, here: str, owner: dict[str, str], loc: Location,
         reporter.warn("M007", f"link to '{href}' points at no id in the book; kept its "
                       "text only", loc, "link to a heading's id or remove the link")
         _unwrap(link)
+    from lxml import etree
+
     parts = [etree.tostring(child, encoding="unicode", with_tail=True) for child in wrapper]
     return Markup(Markup.escape(wrapper.text or "") + Markup("".join(parts)))
 

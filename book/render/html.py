@@ -1,13 +1,19 @@
 """Shared HTML rendering: the Jinja2 environment and the labels both
 renderers use. The chapter template (``chapter.html.j2``) serves EPUB and PDF.
+
+Jinja is imported when the first template is rendered, not with this
+module: a lone EPUB build forks its cover and font children first, and
+neither needs it (12 ms of imports).
 """
 from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-import jinja2.bccache
+if TYPE_CHECKING:
+    import jinja2
+    import jinja2.bccache
 
 # Interface strings by primary language subtag.
 LABELS = {
@@ -30,6 +36,8 @@ def labels(language: str) -> dict[str, str]:
 @functools.cache
 def environment() -> jinja2.Environment:
     """Autoescaping, strict Jinja environment over ``book/templates``."""
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("book", "templates"),
         # HTML templates escape; the CSS template writes CSS values, not text.
@@ -38,7 +46,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_BytecodeCache(None),
+        bytecode_cache=_bytecode_cache(_writable_folder),
     )
     return env
 
@@ -46,25 +54,30 @@ def environment() -> jinja2.Environment:
 # Compiled templates shipped with the package, written at set-up by
 # ``python -m book.precompile`` (as an installer compiles the .py files).
 SHIPPED_BYTECODE = Path(__file__).resolve().parent.parent / "templates" / "__pycache__"
+# Where a fresh compile is kept (see use_bytecode_cache).
+_writable_folder: Path | None = None
 
 
-class _BytecodeCache(jinja2.BytecodeCache):
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache:
     """Compiled templates, looked up in the package's own cache, then in the
     build's ``dist/.cache/jinja``, which also keeps a fresh compile. Jinja
     checks each against its template's source, so a stale entry is recompiled."""
+    import jinja2
 
-    def __init__(self, folder: Path | None) -> None:
-        self.shipped = jinja2.FileSystemBytecodeCache(str(SHIPPED_BYTECODE))
-        self.writable = jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+    shipped = jinja2.FileSystemBytecodeCache(str(SHIPPED_BYTECODE))
+    writable = jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.shipped.load_bytecode(bucket)
-        if bucket.code is None and self.writable is not None:
-            self.writable.load_bytecode(bucket)
+    class TwoFolders(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            shipped.load_bytecode(bucket)
+            if bucket.code is None and writable is not None:
+                writable.load_bytecode(bucket)
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if self.writable is not None:
-            self.writable.dump_bytecode(bucket)
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            if writable is not None:
+                writable.dump_bytecode(bucket)
+
+    return TwoFolders()
 
 
 def use_bytecode_cache(folder: Path | None) -> None:
@@ -72,26 +85,30 @@ def use_bytecode_cache(folder: Path | None) -> None:
     21 ms of every EPUB build. A fresh compile is kept in ``folder/jinja``
     (the build passes its own ``dist/.cache``, since a build writes nowhere
     outside its output folder); ``None`` keeps it nowhere."""
-    jinja_folder = None
+    global _writable_folder
+    _writable_folder = None
     if folder is not None:
         try:
             (folder / "jinja").mkdir(parents=True, exist_ok=True)
-            jinja_folder = folder / "jinja"
+            _writable_folder = folder / "jinja"
         except OSError:
             pass  # an unwritable cache only costs speed
-    environment().bytecode_cache = _BytecodeCache(jinja_folder)
+    if environment.cache_info().currsize:  # already made: switch it over
+        environment().bytecode_cache = _bytecode_cache(_writable_folder)
 
 
 def precompile_templates() -> int:
     """Compile every template into the package's shipped cache; returns how
     many. Run at set-up, where the package folder is writable."""
+    import jinja2
+
     SHIPPED_BYTECODE.mkdir(exist_ok=True)
     env = environment()
     env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(SHIPPED_BYTECODE))
     names = [n for n in env.list_templates() if n.endswith(".j2")]
     for name in names:
         env.get_template(name)  # a miss compiles and dumps it
-    env.bytecode_cache = _BytecodeCache(None)
+    env.bytecode_cache = _bytecode_cache(_writable_folder)
     env.cache.clear()
     return len(names)
 
