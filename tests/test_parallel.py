@@ -35,3 +35,28 @@ def test_a_dead_worker_is_a_one_line_error(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "render worker process died" in result.output
     assert "-j 1" in result.output
+
+
+def test_a_lone_epub_with_spare_cores_is_byte_identical(tmp_path, monkeypatch):
+    # One task and two cores: the lint, the cover and the fonts run in forked
+    # children (book.background); the files and the report must not change.
+    import book.background
+
+    forks = []
+    real_fork = book.background.fork
+    monkeypatch.setattr(book.background, "fork",
+                        lambda produce: forks.append(1) or real_fork(produce))
+
+    def one(out: Path, jobs: int) -> dict[str, bytes]:
+        result = run_cli("-q", "build", str(REPO), "-o", str(out), "-j", str(jobs),
+                         "-e", "ebook", "--no-cache")
+        assert result.exit_code == 0, result.output
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+    serial = one(tmp_path / "j1", 1)
+    assert not forks
+    spare = one(tmp_path / "j2", 2)
+    assert len(forks) == 3  # lint, cover, fonts
+    assert serial.keys() == spare.keys() and len(serial) == 2  # the EPUB and its report
+    for name in serial:
+        assert serial[name] == spare[name], name
