@@ -31,8 +31,9 @@ def render(ctx: RenderContext) -> list[Output]:
     # processes draw and subset them (0.03 s each at 200 pages, mostly
     # imports, fontconfig and font loading) while this one renders. They are
     # forked before this process imports ebooklib, lxml and Jinja (20 ms).
-    drawn = background.start(lambda reporter: b"" if cover.data else _generated_cover(
-        dataclasses.replace(ctx, reporter=reporter), ctx.book), ctx.reporter, ctx.spare_cores)
+    drawn = None if ctx.edition.get("cover") else background.start(
+        lambda reporter: _generated_cover(dataclasses.replace(ctx, reporter=reporter), ctx.book),
+        ctx.reporter, ctx.spare_cores)
     subset = background.start(lambda reporter: _subset_fonts(ctx, reporter, words),
                               ctx.reporter, ctx.spare_cores)
     from book.render.epub_package import package

@@ -36,10 +36,11 @@ ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp
 
 
 def package(ctx: RenderContext, words: dict[str, str], cover: Cover,
-            drawn: background.Pending[bytes], subset: background.Pending[list[EmbeddedFont]]
-            ) -> bytes:
-    """The EPUB's bytes: the chapters rendered here, the cover image and the
-    fonts from ``drawn`` and ``subset`` (see ``book.render.epub.render``)."""
+            drawn: background.Pending[bytes] | None,
+            subset: background.Pending[list[EmbeddedFont]]) -> bytes:
+    """The EPUB's bytes: the chapters rendered here, the cover image from
+    ``cover`` (the edition's file) or ``drawn`` (generated), the fonts from
+    ``subset`` (see ``book.render.epub.render``)."""
     book = to_xhtml_safe(ctx.book)
     out = epub.EpubBook()
     add_epub_images(out, book, ctx.project.root, ctx.reporter)  # book.resources
@@ -57,7 +58,7 @@ def package(ctx: RenderContext, words: dict[str, str], cover: Cover,
               "edition_label": ctx.edition.get("label", "")}
     cover_image, cover_page, title = _front_pages(out, cover, common)
     docs = [_chapter_item(out, ctx, book, chapter, common) for chapter in book.chapters]
-    cover_image.content = cover.data or drawn.result()
+    cover_image.content = cover.data if drawn is None else drawn.result()
     fonts = fonts_covering(ctx, book, words, subset.result(),
                            [doc.content for doc in (title, *docs)])
     _add_fonts(out, fonts, ctx)
