@@ -164,7 +164,8 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
     jobs = jobs or os.cpu_count() or 1
     workers = _start_workers(tasks, jobs)
-    _look_up_epub_faces(project, tasks)
+    if workers is None:  # workers, forked already, look up their own faces
+        _look_up_epub_faces(project, tasks)
     # Without workers (one task) the spare cores run stages of this build:
     # the lint, and an EPUB's cover and fonts (see book.background).
     spare_cores = workers is None and jobs > 1

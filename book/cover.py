@@ -36,14 +36,16 @@ class Cover:
     file_name: str  # inside the EPUB, e.g. "images/cover.png"
 
 
-def cover_for(book: Book, edition: Edition) -> Cover:
-    """The edition's ``cover`` image if it sets one, else a generated one."""
+def cover_file(edition: Edition) -> Cover:
+    """The edition's ``cover`` image, read, if it sets one; else the generated
+    cover's name, its data left for ``generate`` to draw (the EPUB renderer
+    draws it in another process)."""
     configured = edition.get("cover")
     if configured:
         path = edition.root / configured
         suffix = Path(configured).suffix.lower()
         return Cover(path.read_bytes(), MEDIA_TYPES[suffix], f"images/cover{suffix}")
-    return Cover(generate(book, edition), "image/png", "images/cover.png")
+    return Cover(b"", "image/png", "images/cover.png")
 
 
 def generate(book: Book, edition: Edition) -> bytes:

@@ -56,7 +56,7 @@ class EmbeddedFont:
     weight: int
     source: Face
     missing: str       # characters of the text the face does not have
-    chars: str = ""    # the characters it was subset for
+    chars: str = ""    # the characters it was subset for (no spaces), sorted
 
     @property
     def css(self) -> dict[str, object]:
@@ -84,11 +84,13 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
                           f"'{edition.name}'; not embedded", Location("book.toml"),
                           f"install fonts-noto-cjk or set editions.{edition.name}.fonts.{role}")
             continue
-        data, missing = cached_subset(face, text, reporter, cache or Cache(None))
+        # set() first, in C: a 1,000-page book's text is 500 k characters.
+        chars = "".join(sorted(ch for ch in set(text) if not ch.isspace()))
+        data, missing = cached_subset(face, chars, reporter, cache or Cache(None))
         fonts.append(EmbeddedFont(role=role, family=f"book-{role}",
                                   file_name=f"fonts/{role}.woff2", data=data,
                                   weight=ROLE_WEIGHT[role], source=face, missing=missing,
-                                  chars="".join(sorted(set(text)))))
+                                  chars=chars))
     return fonts
 
 
@@ -163,7 +165,7 @@ def _fc_match(family: str, weight: int) -> subprocess.Popen[str] | None:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
-def cached_subset(face: Face, text: str, reporter: Reporter,
+def cached_subset(face: Face, chars: str, reporter: Reporter,
                   cache: Cache) -> tuple[bytes, str]:
     """``subset_face``, cached by the font file's identity (path, size,
     mtime), the characters, and the subsetter's version and settings."""
@@ -171,9 +173,6 @@ def cached_subset(face: Face, text: str, reporter: Reporter,
 
     from book.cache import key
     from book.woff2 import QUALITY
-
-    # set() first, in C: a 1,000-page book's text is 500 k characters.
-    chars = "".join(sorted(ch for ch in set(text) if not ch.isspace()))
 
     def font_key() -> str:
         stat = face.path.stat()

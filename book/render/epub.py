@@ -11,22 +11,18 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import TYPE_CHECKING
 
 from book import background
+from book.cover import cover_file
 from book.fonts import EmbeddedFont, embed_fonts, finish_face_lookups, look_up_faces
 from book.model import Book
 from book.render import Output, RenderContext
 from book.render.html import labels
 
-if TYPE_CHECKING:
-    from book.cover import Cover
-
-
 def render(ctx: RenderContext) -> list[Output]:
     finish_face_lookups()  # those the build started, before the children fork
     words = labels(ctx.book.meta.language)
-    cover = cover_file(ctx.book, ctx.edition)
+    cover = cover_file(ctx.edition)
     # The cover and the font subsets depend only on the model: two child
     # processes draw and subset them (0.03 s each at 200 pages, mostly
     # imports, fontconfig and font loading) while this one renders. They are
@@ -40,16 +36,6 @@ def render(ctx: RenderContext) -> list[Output]:
 
     return [Output(f"{ctx.book.meta.slug}-{ctx.edition.name}.epub",
                    package(ctx, words, cover, drawn, subset))]
-
-
-def cover_file(book: Book, edition) -> Cover:
-    """The edition's cover image file, read; a generated cover's name, with no
-    data yet (``_generated_cover`` draws it)."""
-    from book.cover import Cover, cover_for
-
-    if edition.get("cover"):
-        return cover_for(book, edition)
-    return Cover(b"", "image/png", "images/cover.png")
 
 
 def _subset_fonts(ctx: RenderContext, reporter, words: dict[str, str]) -> list[EmbeddedFont]:
