@@ -73,3 +73,61 @@ def test_fork_gives_the_value_or_none_when_the_child_fails():
     assert pid != os.getpid() and text == "値"
     assert background.fork(lambda: 1 / 0).collect() is None
     assert background.fork(lambda: os._exit(3)).collect() is None
+
+
+READY = {"faces": None}
+
+
+def prepare() -> None:
+    READY["faces"] = f"looked up in {os.getpid()}"
+
+
+def use(reporter: Reporter, text: str, count: int) -> tuple:
+    reporter.warn("X020", "from the standby", Location("b.md", 4))
+    return READY["faces"], text * count
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_standby_child_prepares_then_runs_on_what_it_is_sent(parallel):
+    READY["faces"] = None
+    standby = background.standby(prepare, use, parallel)
+    reporter = Reporter(quiet=True)
+    faces, text = standby.start(reporter, "字", 100_000).result()
+    assert text == "字" * 100_000
+    # Prepared in the child, before the arguments existed; in place nothing
+    # prepares, and the stage does all the work itself.
+    assert (faces is not None and str(os.getpid()) not in faces) if parallel else faces is None
+    assert [d.code for d in reporter.diagnostics] == ["X020"]
+
+
+def test_a_standby_child_that_dies_leaves_the_work_to_the_parent():
+    standby = background.standby(lambda: os._exit(1), use, True)
+    assert standby.start(Reporter(quiet=True), "a", 2).result() == (READY["faces"], "aa")
+
+
+def test_an_unused_standby_exits_even_when_a_later_child_holds_on():
+    import signal
+
+    # A child forked after the standby, blocked until released: were the
+    # request pipe still open in it, the standby would never see end-of-file
+    # and close() would wait for it for ever.
+    release_read, release_write = os.pipe()
+    standby = background.standby(prepare, use, True)
+    later = background.fork(lambda: os.read(release_read, 1))
+    pid = standby._child._pid
+    def hang(signum, frame):
+        raise TimeoutError("the standby child did not exit")
+
+    previous = signal.signal(signal.SIGALRM, hang)  # a hang fails, not stalls, the suite
+    signal.alarm(5)
+    try:
+        standby.close()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+    os.write(release_write, b"x")
+    assert later.collect() == b"x"
+    os.close(release_read)
+    os.close(release_write)
