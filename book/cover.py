@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from book.config import Edition
 from book.fonts import Face, role_face
-from book.model import Book
+from book.model import Metadata
 
 if TYPE_CHECKING:  # Pillow is imported when a cover is drawn, not to name one
     from PIL import ImageDraw, ImageFont
@@ -48,12 +48,11 @@ def cover_file(edition: Edition) -> Cover:
     return Cover(b"", "image/png", "images/cover.png")
 
 
-def generate(book: Book, edition: Edition) -> bytes:
+def generate(meta: Metadata, edition: Edition) -> bytes:
     """A typographic cover: a red band with the title, the subtitle under it,
     the authors, and the edition's label at the foot."""
     from PIL import Image, ImageDraw
 
-    meta = book.meta
     # Drawn as palette indices, not RGB: the text's anti-aliasing blends index
     # values, and each index range is a blend between two colours (PALETTE).
     # A third of the bytes to deflate: 0.05 s of PNG encoding in the EPUB

@@ -27,7 +27,7 @@ def book(title: str = "牢记嘱托 善作善成") -> Book:
 
 def test_generated_cover_is_a_deterministic_png():
     edition = Edition("ebook", ["epub"], {"label": "电子书"})
-    first, second = generate(book(), edition), generate(book(), edition)
+    first, second = generate(book().meta, edition), generate(book().meta, edition)
     assert first == second
     image = Image.open(io.BytesIO(first))
     assert (image.format, image.size) == ("PNG", (WIDTH, HEIGHT))
@@ -38,8 +38,8 @@ def test_generated_cover_is_a_deterministic_png():
     assert (255, 255, 255) in colours and INK in colours  # title; subtitle and authors
     assert len(colours) > 100  # anti-aliased, not thresholded
     # The label and the title change the picture.
-    assert generate(book(), Edition("x", ["epub"], {"label": "大字版"})) != first
-    assert generate(book("另一本书"), edition) != first
+    assert generate(book().meta, Edition("x", ["epub"], {"label": "大字版"})) != first
+    assert generate(book("另一本书").meta, edition) != first
 
 
 def test_long_titles_wrap_inside_the_margins():
