@@ -6,17 +6,16 @@ import dataclasses
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
 from book.cache import Cache, fingerprint, key as cache_key
-from book import background, editions
+from book import background, background_stream, editions
 from book.config import Edition, Project
 from book.clean.report import summary_line, write_reports
 from book.errors import BookError, BuildError, Diagnostic, Location, Reporter, UsageError
 from book.model import Block, Book, Footnote
-from book.parse import parse_source
 from book.progress import page_progress, wanted
 from book.render.html import use_bytecode_cache
 from book.resources import resolve_parsed
@@ -38,7 +37,7 @@ class Loaded:
     the lint of the raw manuscript (which may still be running in a child
     process: only the report needs them)."""
 
-    def __init__(self, shaped: Shaped, linted: background.Pending[list[Diagnostic]]) -> None:
+    def __init__(self, shaped: Shaped, linted: background.Later) -> None:
         self.book, self.changes, self.blocks = shaped.book, shaped.changes, shaped.blocks
         self._linted = linted
 
@@ -47,15 +46,40 @@ class Loaded:
         return self._linted.result()
 
 
-def load_book(project: Project, reporter: Reporter, cache: Cache | None = None,
-              parallel: bool = False) -> Loaded:
-    """Sources → one Book model (shared by every edition), and the lint's findings.
+def load_book(project: Project, reporter: Reporter, cache: Cache | None = None) -> Loaded:
+    """Sources → one Book model (shared by every edition), and the lint's findings."""
+    return start_loading(project, reporter, cache, parallel=False).loaded()
+
+
+class Loading:
+    """``load_book`` under way, perhaps in a child process."""
+
+    def __init__(self, steps: background_stream.Stream) -> None:
+        self._steps = steps
+
+    def loaded(self) -> Loaded:
+        """Wait for the model (not for the lint)."""
+        return Loaded(self._steps.result(0), self._steps.later(1))
+
+
+def start_loading(project: Project, reporter: Reporter, cache: Cache | None = None,
+                  parallel: bool = False) -> Loading:
+    """Start loading the book: with ``parallel``, in a child process (it sends
+    the model, then lints), so that this one can meanwhile ready the renderer
+    (imports, templates) on the other core. See ``_load_steps``."""
+    return Loading(background_stream.stream(
+        lambda rep: _load_steps(project, rep, cache or Cache(None)), reporter, parallel))
+
+
+def _load_steps(project: Project, reporter: Reporter, cache: Cache) -> Iterator[Any]:
+    """Read and parse the sources; yield the shaped model, then the lint's
+    findings.
 
     Parsing is cached per source file (its bytes are the key), so a rebuild
     after an edit re-parses only the edited file; the lint and the
-    clean-up-and-structure read the whole book and are one cached stage each.
-    With ``parallel``, the lint runs in a child process meanwhile."""
-    cache = cache or Cache(None)
+    clean-up-and-structure read the whole book and are one cached stage each."""
+    from book.parse import parse_source  # markdown-it: 15 ms of imports
+
     blocks: list[Block] = []
     footnotes: list[Footnote] = []
     front: dict[str, Any] = {}
@@ -80,21 +104,20 @@ def load_book(project: Project, reporter: Reporter, cache: Cache | None = None,
         raise BuildError("nothing to build: the manuscript is empty",
                          Location(", ".join(project.display(p) for p in project.sources)),
                          hint="write some Markdown in it ('# Title' starts a chapter)")
-    sources = dict(zip(displays, texts))
-    linted = background.start(lambda rep: cache.get_or_make(
-        "lint", lambda: cache_key(fingerprint((blocks, sources)), project.check,
-                                  project.structure, project.clean),
-        lambda: _lint(project, rep, blocks, sources), rep), reporter, parallel)
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)
-    shaped = cache.get_or_make(
+    yield cache.get_or_make(
         "shape", lambda: cache_key(
             fingerprint((blocks, footnotes, front, texts, displays)), project.clean,
             project.structure, project.meta, fallback,
             os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
         lambda: _shape(project, reporter, blocks, footnotes, front, texts, fallback),
         reporter)
-    return Loaded(shaped, linted)
+    sources = dict(zip(displays, texts))
+    yield cache.get_or_make(
+        "lint", lambda: cache_key(fingerprint((blocks, sources)), project.check,
+                                  project.structure, project.clean),
+        lambda: _lint(project, reporter, blocks, sources), reporter)
 
 
 def _lint(project: Project, reporter: Reporter, blocks: list[Block],
@@ -164,14 +187,18 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
     jobs = jobs or os.cpu_count() or 1
     workers = _start_workers(tasks, jobs)
-    if workers is None:  # workers, forked already, look up their own faces
-        _look_up_epub_faces(project, tasks)
     # Without workers (one task) the spare cores run stages of this build:
-    # the lint, and an EPUB's cover and fonts (see book.background).
+    # the loading and lint, and an EPUB's cover and fonts (book.background).
     spare_cores = workers is None and jobs > 1
+    heads: list = [None] * len(tasks)
     try:
         reporter.progress("reading and structuring the manuscript …")
-        loaded = load_book(project, reporter, cache, parallel=spare_cores)
+        if workers is None and not spare_cores:  # workers look up their own faces
+            _look_up_epub_faces(project, tasks)
+        loading = start_loading(project, reporter, cache, parallel=spare_cores)
+        if spare_cores:  # while the child loads the book
+            heads = _head_starts(project, tasks, cache)
+        loaded = loading.loaded()
         if reporter.errors:
             first = reporter.errors[0]
             raise BuildError(f"{len(reporter.errors)} error(s); first: {first}")
@@ -179,10 +206,13 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
             results = _run_parallel(workers, tasks, loaded.book, project, reporter, cache)
         else:
             results = [_render(task, loaded.book, project, reporter, wanted(reporter.quiet),
-                               cache, spare_cores) for task in tasks]
+                               cache, spare_cores, head) for task, head in zip(tasks, heads)]
     finally:
         if workers is not None:
             workers.shutdown(cancel_futures=True)
+        for head in heads:
+            if head is not None:
+                head.close()
     written: list[Path] = []
     for outputs, diagnostics in results:
         for diag in diagnostics:
@@ -196,6 +226,17 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     if not reporter.quiet:
         click.echo(summary_line(loaded.changes, loaded.findings, reports), err=True)
     return written
+
+
+def _head_starts(project: Project, tasks: list["RenderTask"], cache: Cache) -> list:
+    """Each task's renderer's head start (book.render.head_start), begun
+    before the manuscript is read."""
+    from book.render import head_start
+
+    language = str(project.meta.get("language") or "zh-Hans")
+    return [head_start(task.fmt, task.edition.for_format(task.fmt),
+                       editions.edition_language(task.edition, language), cache)
+            for task in tasks]
 
 
 def _look_up_epub_faces(project: Project, tasks: list["RenderTask"]) -> None:
@@ -223,7 +264,7 @@ class RenderTask:
 
 def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
             show_progress: bool = False, cache: Cache | None = None,
-            spare_cores: bool = False):
+            spare_cores: bool = False, head_start: object = None):
     """Render one task; returns (outputs, diagnostics it raised)."""
     from book.render import RenderContext, renderer
 
@@ -235,7 +276,8 @@ def _render(task: RenderTask, book: Book, project: Project, reporter: Reporter,
     book = editions.apply(book, edition)
     ctx = RenderContext(book=book, edition=edition, project=project, reporter=reporter,
                         stylesheets=stylesheets(project, edition, task.fmt),
-                        cache=cache or Cache(None), spare_cores=spare_cores)
+                        cache=cache or Cache(None), spare_cores=spare_cores,
+                        head_start=head_start)
     label = f"{task.edition.name} ({task.fmt})"
     try:
         with page_progress(label, show_progress):

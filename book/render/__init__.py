@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 from book.cache import Cache
 from book.config import Edition, Project
@@ -37,6 +37,13 @@ class RenderContext:
     # Cores this build does not use otherwise: the renderer may run stages in
     # child processes (book.background).
     spare_cores: bool = False
+    # What the renderer's ``head_start`` began before the book was loaded.
+    head_start: Any = None
+
+
+class HeadStart(Protocol):
+    def close(self) -> None:
+        """Drop what was begun and not used (a build that failed)."""
 
 
 @dataclasses.dataclass
@@ -49,3 +56,12 @@ class Output:
 
 def renderer(fmt: str) -> Callable[[RenderContext], list[Output]]:
     return importlib.import_module(RENDERERS[fmt]).render
+
+
+def head_start(fmt: str, edition: Edition, language: str, cache: Cache) -> HeadStart | None:
+    """Begin FMT's work that needs little of the book, in child processes, on
+    cores that are idle while the manuscript is read: the renderer module's
+    ``head_start(edition, language, cache, parallel=True)``, if it has one.
+    LANGUAGE is the build's guess (front matter may change it)."""
+    begin = getattr(importlib.import_module(RENDERERS[fmt]), "head_start", None)
+    return begin(edition, language, cache, True) if begin else None

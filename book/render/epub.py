@@ -13,55 +13,103 @@ import html
 import re
 
 from book import background
+from book.cache import Cache
+from book.config import Edition
 from book.cover import cover_file
-from book.fonts import EmbeddedFont, embed_fonts, finish_face_lookups, look_up_faces
-from book.model import Book
+from book.errors import Reporter
+from book.fonts import (EmbeddedFont, embed_fonts, finish_face_lookups, look_up_faces,
+                        role_face)
+from book.model import Book, Metadata
 from book.render import Output, RenderContext
 from book.render.html import labels
 
+ROLES = ("body", "heading", "caption")
+
+@dataclasses.dataclass
+class HeadStart:
+    """The EPUB's stages that need little of the book: the generated cover
+    and the font subsets, in a child forked at the start of the build when
+    cores are spare (or run here when asked for, without)."""
+
+    assets: background.Standby[tuple[bytes | None, list[EmbeddedFont]]]
+
+    def close(self) -> None:
+        self.assets.close()
+
+
+def head_start(edition: Edition, language: str, cache: Cache, parallel: bool) -> HeadStart:
+    """Fork the child that draws the cover and subsets the fonts of EDITION
+    (its EPUB settings) now, before the book is read: it imports Pillow and
+    HarfBuzz and looks up the faces for LANGUAGE (a guess: the book may say
+    otherwise), 40 ms of work, then waits for the metadata and the text.
+    With ``parallel``, the book is being read in another child
+    (``book.build.start_loading``): this process readies the packaging
+    meanwhile (ebooklib, lxml, Jinja and the templates: 35 ms)."""
+    drawn = not edition.get("cover")
+
+    def prepare() -> None:
+        import uharfbuzz  # noqa: F401 (imported to be ready)
+        import book.woff2  # noqa: F401 (Brotli)
+        if drawn:
+            from PIL import ImageDraw, PngImagePlugin  # noqa: F401
+        look_up_faces(edition, language, ROLES)
+        for role in ROLES:
+            role_face(edition, role, language)
+
+    def make(reporter: Reporter, meta: Metadata,
+             texts: dict[str, str]) -> tuple[bytes | None, list[EmbeddedFont]]:
+        # The cover in a child of this child, ready as it is (imports and
+        # faces), beside the subsetting: 15 ms each, while the parent renders.
+        cover = background.start(lambda rep: _generated_cover(edition, meta, cache, rep),
+                                 reporter, parallel) if drawn else None
+        fonts = embed_fonts(edition, meta.language, texts, reporter, cache)
+        return (cover.result() if cover else None), fonts
+
+    finish_face_lookups()  # the build's own, before the child forks
+    head = HeadStart(background.standby(prepare, make, parallel))
+    if parallel:
+        from book.render.epub_package import ready
+
+        ready()
+    return head
+
+
 def render(ctx: RenderContext) -> list[Output]:
-    finish_face_lookups()  # those the build started, before the children fork
     words = labels(ctx.book.meta.language)
     cover = cover_file(ctx.edition)
-    # The cover and the font subsets depend only on the model: two child
-    # processes draw and subset them (0.03 s each at 200 pages, mostly
-    # imports, fontconfig and font loading) while this one renders. They are
-    # forked before this process imports ebooklib, lxml and Jinja (20 ms).
-    drawn = None if ctx.edition.get("cover") else background.start(
-        lambda reporter: _generated_cover(dataclasses.replace(ctx, reporter=reporter), ctx.book),
-        ctx.reporter, ctx.spare_cores)
-    subset = background.start(lambda reporter: _subset_fonts(ctx, reporter, words),
-                              ctx.reporter, ctx.spare_cores)
+    # The cover and the font subsets depend on little of the model: a child
+    # process draws and subsets them (0.03 s at 200 pages, after its
+    # imports, fontconfig and font loading) while this one renders; see
+    # head_start.
+    head = ctx.head_start or head_start(ctx.edition, ctx.book.meta.language, ctx.cache,
+                                        ctx.spare_cores)
+    assets = head.assets.start(ctx.reporter, ctx.book.meta,
+                               role_texts(ctx.book, words, ctx.edition.get("label", "")))
+    drawn = None if ctx.edition.get("cover") else background.Later(lambda: assets.result()[0])
+    subset = background.Later(lambda: assets.result()[1])
     from book.render.epub_package import package
 
     return [Output(f"{ctx.book.meta.slug}-{ctx.edition.name}.epub",
                    package(ctx, words, cover, drawn, subset))]
 
 
-def _subset_fonts(ctx: RenderContext, reporter, words: dict[str, str]) -> list[EmbeddedFont]:
-    return embed_fonts(ctx.edition, ctx.book.meta.language,
-                       role_texts(ctx.book, words, ctx.edition.get("label", "")),
-                       reporter, ctx.cache)
-
-
-def _generated_cover(ctx: RenderContext, book: Book) -> bytes:
+def _generated_cover(edition: Edition, meta: Metadata, cache: Cache,
+                     reporter: Reporter) -> bytes:
     """A cover drawn from the metadata, cached by what it is drawn from
     (metadata, edition, the faces' files): Pillow's PNG encoding of it was
     0.1 s of every EPUB build in the profile."""
     from book.cache import fingerprint, key
     from book.cover import generate
-    from book.fonts import role_face
 
-    look_up_faces(ctx.edition, book.meta.language, ("heading", "body"))
+    look_up_faces(edition, meta.language, ("heading", "body"))
 
     def cover_key() -> str:
-        faces = [role_face(ctx.edition, role, book.meta.language) for role in ("heading", "body")]
+        faces = [role_face(edition, role, meta.language) for role in ("heading", "body")]
         identity = [(str(f.path), f.index, f.path.stat().st_size, f.path.stat().st_mtime_ns)
                     for f in faces if f is not None]
-        return key(fingerprint(book.meta), ctx.edition.name, ctx.edition.settings, identity)
+        return key(fingerprint(meta), edition.name, edition.settings, identity)
 
-    return ctx.cache.get_or_make("cover", cover_key, lambda: generate(book, ctx.edition),
-                                 ctx.reporter)
+    return cache.get_or_make("cover", cover_key, lambda: generate(meta, edition), reporter)
 
 
 _TAG_RE = re.compile(r"<[^>]*>")

@@ -28,11 +28,20 @@ from book.model import Book, Chapter, Section
 from book.render import RenderContext
 from book.render.epub import fonts_covering
 from book.resources import add_epub_images, epub_css, fix_internal_links
-from book.render.html import render_template
+from book.render.html import environment, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
 
 XHTML = "application/xhtml+xml"
 ALREADY_COMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+TEMPLATES = ("epub_cover.xhtml.j2", "epub_titlepage.xhtml.j2", "epub_chapter.xhtml.j2")
+
+
+def ready() -> None:
+    """Load the templates (and so import Jinja) before the book is there."""
+    for name in TEMPLATES:
+        environment().get_template(name)
 
 
 def package(ctx: RenderContext, words: dict[str, str], cover: Cover,
