@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import collections
 import functools
-import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -32,10 +30,18 @@ def _touch(path: Path) -> None:
         pass
 
 
+def _sha256(data: bytes) -> Any:
+    # Imported when first used: a build without the cache computes no key,
+    # and the lone EPUB's critical path is 2 ms shorter (hashlib, OpenSSL).
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 @functools.cache
 def tool_fingerprint() -> str:
     """Hash of the tool's version and of every file of the package."""
-    digest = hashlib.sha256(book.__version__.encode())
+    digest = _sha256(book.__version__.encode())
     root = Path(book.__file__).parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".j2", ".css") and "__pycache__" not in path.parts:
@@ -49,12 +55,12 @@ def fingerprint(value: Any) -> bytes:
     whose input is an earlier stage's output. Its ``repr``, not its pickle:
     dataclass reprs list every field's value, while pickles also record which
     strings are shared objects, which differs between fresh and cached runs."""
-    return hashlib.sha256(repr(value).encode()).digest()
+    return _sha256(repr(value).encode()).digest()
 
 
 def key(*parts: Any) -> str:
     """A cache key from bytes/str parts plus the tool fingerprint."""
-    digest = hashlib.sha256(tool_fingerprint().encode())
+    digest = _sha256(tool_fingerprint().encode())
     for part in parts:
         data = part if isinstance(part, bytes) else repr(part).encode()
         digest.update(len(data).to_bytes(8, "big"))
@@ -159,6 +165,8 @@ class Cache:
 
     def _store(self, path: Path, value: Any) -> None:
         try:
+            import tempfile  # only a build that stores needs it (shutil, random: 3 ms)
+
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
             with os.fdopen(fd, "wb") as handle:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import io
 import os
 import urllib.parse
@@ -287,6 +286,8 @@ def _pack(path: Path, href: str, reporter: Reporter) -> PackagedImage | None:
                       "of the EPUB", Location(urllib.parse.unquote(href)),
                       "re-export it as PNG or JPEG")
         return None
+    import hashlib  # only for images: the loading child needs this module, not hashing
+
     name = f"{EPUB_IMAGE_DIR}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
     return PackagedImage(name, media_type, data)
 

@@ -25,6 +25,7 @@ from book.render.html import labels
 
 ROLES = ("body", "heading", "caption")
 
+
 @dataclasses.dataclass
 class HeadStart:
     """The EPUB's stages that need little of the book: the generated cover
