@@ -6,8 +6,9 @@ For each generated manuscript (deterministic; see manuscript.py) it prints the
 median wall time and the peak RSS of: our EPUB build, Pandoc's EPUB of the same
 Markdown (when pandoc is installed), our typeset PDF build, and plain
 WeasyPrint on the same HTML and stylesheets without our typesetting; then the
-ratios side by side, all from this one run (absolute times drift on shared
-machines; ratios drift less). Each measurement is a fresh process, so Python
+ratios side by side, all from this one run, the runs of the two tools of a
+ratio interleaved (absolute times drift on shared machines; ratios drift
+less). Each measurement is a fresh process, so Python
 start-up and imports count, as they do for a user.
 
 The cold rows build with ``--no-cache``. The rebuild rows are what an editor
@@ -33,26 +34,46 @@ from benchmarks.manuscript import write_manuscript
 HERE = Path(__file__).resolve().parent
 
 
+def run_once(cmd: list[str]) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MB) and CPU seconds (user + system, of the command
+    and the processes it waited for) of one run of ``cmd``."""
+    before = os.times()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    # wait4's usage leaves out the command's own children; os.times()
+    # counts every descendant reaped, so its difference is the whole tree.
+    after = os.times()
+    cpu = (after.children_user - before.children_user
+           + after.children_system - before.children_system)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n"
+                         f"{proc.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024, cpu
+
+
+def summary(samples: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Median seconds, max peak RSS (MB) and median CPU seconds."""
+    return (statistics.median(s for s, _, _ in samples), max(m for _, m, _ in samples),
+            statistics.median(c for _, _, c in samples))
+
+
 def measure(cmd: list[str], runs: int) -> tuple[float, float, float]:
-    """Median seconds, max peak RSS (MB) and median CPU seconds (user +
-    system, of the command and the processes it waited for) of ``runs`` runs."""
-    times, peaks, cpus = [], [], []
-    for _ in range(runs):
-        before = os.times()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-        # wait4's usage leaves out the command's own children; os.times()
-        # counts every descendant reaped, so its difference is the whole tree.
-        after = os.times()
-        cpus.append(after.children_user - before.children_user
-                    + after.children_system - before.children_system)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n"
-                             f"{proc.stderr.read().decode()}")
-    return statistics.median(times), max(peaks), statistics.median(cpus)
+    """``summary`` of ``runs`` runs of ``cmd``."""
+    return summary([run_once(cmd) for _ in range(runs)])
+
+
+def measure_side_by_side(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple]:
+    """``measure`` each command, their runs interleaved (round i runs them in
+    turn, every other round in reverse order): the machine's speed drifts
+    over seconds on shared hosts, and a ratio of two medians taken a minute
+    apart measured the drift as much as the tools."""
+    samples: dict[str, list] = {name: [] for name in cmds}
+    for round_ in range(runs):
+        for name in (list(cmds) if round_ % 2 == 0 else list(reversed(cmds))):
+            samples[name].append(run_once(cmds[name]))
+    return {name: summary(runs_) for name, runs_ in samples.items()}
 
 
 def book_cmd(source: Path, out: Path, fmt: str, cache: bool = False) -> list[str]:
@@ -81,11 +102,8 @@ def measure_rebuilds(source: Path, out: Path, fmt: str, runs: int) -> dict[str, 
     edits = []
     for _ in range(runs):
         edit_paragraph(copy)
-        edits.append(measure(cmd, 1))
-    return {f"book {fmt} warm": warm,
-            f"book {fmt} edit": (statistics.median(t for t, _, _ in edits),
-                                 max(m for _, m, _ in edits),
-                                 statistics.median(c for _, _, c in edits))}
+        edits.append(run_once(cmd))
+    return {f"book {fmt} warm": warm, f"book {fmt} edit": summary(edits)}
 
 
 def commands(source: Path, out: Path) -> dict[str, list[str] | None]:
@@ -113,12 +131,15 @@ def main() -> None:
     for pages in [int(p) for p in args.pages.split(",")]:
         source = write_manuscript(work / "src", pages)
         runs = args.runs if pages <= 200 else 1
+        cmds = commands(source, work / f"out-{pages}")
         results = {}
-        for name, cmd in commands(source, work / f"out-{pages}").items():
-            if cmd is None:
+        for pair in (("book epub", "pandoc epub"), ("book pdf", "plain weasyprint")):
+            results.update(measure_side_by_side(
+                {name: cmds[name] for name in pair if cmds[name] is not None}, runs))
+        for name in cmds:
+            if name not in results:
                 print(f"{pages:>5}  {name:<17} {'(not installed)':>18}")
                 continue
-            results[name] = measure(cmd, runs)
             seconds, peak, cpu = results[name]
             print(f"{pages:>5}  {name:<17} {seconds:>9.2f} {peak:>8.0f} {cpu:>6.2f}", flush=True)
         rebuilds = measure_rebuilds(source, work / f"out-{pages}", "epub", runs)
