@@ -8,6 +8,7 @@ give the same file (Pillow writes no timestamp into a PNG).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,21 @@ def cover_file(edition: Edition) -> Cover:
     return Cover(b"", "image/png", "images/cover.png")
 
 
+# The sizes of the title, of the subtitle and authors, and of the foot.
+TITLE_SIZE, BODY_SIZE, FOOT_SIZE = 132, 64, 52
+
+
+def prepare(edition: Edition, language: str) -> None:
+    """Do what ``generate`` does before it knows the text: import Pillow and
+    its PNG writer, and open the faces (a CJK face is 20 MB: 5 ms), so that
+    a process which prepared early draws the cover 9 ms sooner."""
+    from PIL import Image, ImageDraw  # noqa: F401
+
+    Image.preinit()  # the PNG writer and the four other formats save() loads
+    for role, size in (("heading", TITLE_SIZE), ("body", BODY_SIZE), ("body", FOOT_SIZE)):
+        _font(edition, role, language, size)
+
+
 def generate(meta: Metadata, edition: Edition) -> bytes:
     """A typographic cover: a red band with the title, the subtitle under it,
     the authors, and the edition's label at the foot."""
@@ -59,9 +75,9 @@ def generate(meta: Metadata, edition: Edition) -> bytes:
     # build's profile became 0.01 s, and the file 30 KB instead of 68 KB.
     image = Image.new("L", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
-    heading = _font(edition, "heading", meta.language, 132)
-    body = _font(edition, "body", meta.language, 64)
-    small = _font(edition, "body", meta.language, 52)
+    heading = _font(edition, "heading", meta.language, TITLE_SIZE)
+    body = _font(edition, "body", meta.language, BODY_SIZE)
+    small = _font(edition, "body", meta.language, FOOT_SIZE)
     band_top, band_height = 560, 760
     draw.rectangle((0, band_top, WIDTH, band_top + band_height), fill=_BAND)
     title_lines = wrap(meta.title, heading, WIDTH - 2 * MARGIN)
@@ -117,12 +133,19 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def _font(edition: Edition, role: str, language: str, size: int) -> ImageFont.FreeTypeFont:
+    face: Face | None = role_face(edition, role, language)
+    return _open_font(None if face is None else str(face.path),
+                      0 if face is None else face.index, size)
+
+
+@functools.lru_cache(maxsize=16)
+def _open_font(path: str | None, index: int, size: int) -> ImageFont.FreeTypeFont:
+    """A face at a size, opened once per process (drawing does not change it)."""
     from PIL import ImageFont
 
-    face: Face | None = role_face(edition, role, language)
-    if face is None:  # no CJK face installed: Pillow's own font still draws Latin
+    if path is None:  # no CJK face installed: Pillow's own font still draws Latin
         return ImageFont.load_default(size)
-    return ImageFont.truetype(str(face.path), size, index=face.index)
+    return ImageFont.truetype(path, size, index=index)
 
 
 def _block_height(lines: list[str], font: ImageFont.FreeTypeFont, leading: float) -> int:

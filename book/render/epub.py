@@ -51,11 +51,13 @@ def head_start(edition: Edition, language: str, cache: Cache, parallel: bool) ->
     def prepare() -> None:
         import uharfbuzz  # noqa: F401 (imported to be ready)
         import book.woff2  # noqa: F401 (Brotli)
-        if drawn:
-            from PIL import ImageDraw, PngImagePlugin  # noqa: F401
         look_up_faces(edition, language, ROLES)
         for role in ROLES:
             role_face(edition, role, language)
+        if drawn:
+            from book.cover import prepare as prepare_cover
+
+            prepare_cover(edition, language)
 
     def make(reporter: Reporter, meta: Metadata,
              texts: dict[str, str]) -> tuple[bytes | None, list[EmbeddedFont]]:
