@@ -26,7 +26,7 @@ from book.errors import Location
 from book.fonts import EmbeddedFont
 from book.model import Book, Chapter, Section
 from book.render import RenderContext
-from book.render.epub import fonts_covering
+from book.render.epub import fonts_covering, shown_characters
 from book.resources import add_epub_images, epub_css, fix_internal_links
 from book.render.html import environment, render_template
 from book.stylesheets import GENERATED_SHEET, edition_css
@@ -67,9 +67,11 @@ def package(ctx: RenderContext, words: dict[str, str], cover: Cover,
               "edition_label": ctx.edition.get("label", "")}
     cover_image, cover_page, title = _front_pages(out, cover, common)
     docs = [_chapter_item(out, ctx, book, chapter, common) for chapter in book.chapters]
+    # Read before waiting for the child's fonts: 3 ms of this process's work
+    # that need not wait.
+    shown = shown_characters([doc.content for doc in (title, *docs)])
     cover_image.content = cover.data if drawn is None else drawn.result()
-    fonts = fonts_covering(ctx, book, words, subset.result(),
-                           [doc.content for doc in (title, *docs)])
+    fonts = fonts_covering(ctx, book, words, subset.result(), shown)
     _add_fonts(out, fonts, ctx)
     out.add_item(epub.EpubItem(
         uid="css-edition", file_name=sheets[-1], media_type="text/css",
