@@ -73,7 +73,7 @@ def check(settings: Settings, path: str, strict: bool, output_format: str,
 
     Exit status 1 when there is an error (with --strict, any warning), else 0.
     """
-    from book.build import load_book
+    from book.load import load_book
     from book.config import load_project
     from book.lint import CODES
     from book.lint.run import echo_findings, summary_line

@@ -55,7 +55,7 @@ def apply(book: Book, edition: Edition) -> Book:
         _convert_chapters(book, convert)
     for chapter in book.chapters:
         # Text before the first chapter is titled with the book's title (see
-        # build.load_book): follow the edition's title.
+        # load.load_book): follow the edition's title.
         if chapter.kind == "front" and chapter.title in (original_title, convert and convert(original_title)):
             chapter.title = book.meta.title
             chapter.title_html = Markup.escape(book.meta.title)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from book.build import build, load_book
+from book.build import build
+from book.load import load_book
 from book.cache import Cache
 from book.config import load_project
 from book.errors import Reporter

@@ -412,7 +412,7 @@ def marked_book(tmp_path_factory) -> Path:
 
 
 def render_marked(root: Path, edition_toml: str = "") -> Path:
-    from book.build import load_book
+    from book.load import load_book
     from book.config import load_project
     from book.errors import Reporter
     from book.model import Block

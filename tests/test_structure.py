@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from book.build import load_book
+from book.load import load_book
 from book.config import load_project
 from book.errors import Reporter
 from tests.helpers import FIXTURES, REPO

@@ -44,7 +44,7 @@ def head_start(edition: Edition, language: str, cache: Cache, parallel: bool) ->
     HarfBuzz and looks up the faces for LANGUAGE (a guess: the book may say
     otherwise), 40 ms of work, then waits for the metadata and the text.
     With ``parallel``, the book is being read in another child
-    (``book.build.start_loading``): this process readies the packaging
+    (``book.load.start_loading``): this process readies the packaging
     meanwhile (ebooklib, lxml, Jinja and the templates: 35 ms)."""
     drawn = not edition.get("cover")
 
