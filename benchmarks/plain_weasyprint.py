@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from book import editions  # noqa: E402
-from book.build import load_book  # noqa: E402
+from book.load import load_book  # noqa: E402
 from book.config import load_project  # noqa: E402
 from book.errors import Reporter  # noqa: E402
 from book.render import RenderContext  # noqa: E402
