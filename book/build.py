@@ -51,6 +51,7 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
     plan = select_editions(project, names, formats)
     check_out_dir(project)
     cache = Cache(project.out_dir / ".cache" if use_cache else None)
+    cache.ready_to_fork()
     use_bytecode_cache(cache.folder)  # before the workers fork: they inherit it
     tasks = [RenderTask(edition, fmt) for edition, fmts in plan for fmt in fmts]
     jobs = jobs or os.cpu_count() or 1
