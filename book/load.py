@@ -70,8 +70,28 @@ def start_loading(project: Project, reporter: Reporter, cache: Cache | None = No
 
 
 def _load_steps(project: Project, reporter: Reporter, cache: Cache) -> Iterator[Any]:
-    """Read and parse the sources; yield the shaped model, then the lint's
-    findings.
+    """Yield the shaped model, then the lint's findings on the raw manuscript.
+
+    The cache entries made on the way are written after the model is handed
+    over: a parent process may be waiting for it."""
+    cache.defer_stores()
+    try:
+        shaped, blocks, sources = _read_and_shape(project, reporter, cache)
+    except BaseException:
+        cache.flush()
+        raise
+    yield shaped
+    cache.flush()
+    yield cache.get_or_make(
+        "lint", lambda: cache_key(fingerprint((blocks, sources)), project.check,
+                                  project.structure, project.clean),
+        lambda: _lint(project, reporter, blocks, sources), reporter)
+
+
+def _read_and_shape(project: Project, reporter: Reporter,
+                    cache: Cache) -> tuple[Shaped, list[Block], dict[str, str]]:
+    """Read and parse the sources, clean up and structure: the shaped model,
+    the parsed blocks and the sources' texts by displayed path (for the lint).
 
     Parsing is cached per source file (its bytes are the key), so a rebuild
     after an edit re-parses only the edited file; the lint and the
@@ -104,18 +124,14 @@ def _load_steps(project: Project, reporter: Reporter, cache: Cache) -> Iterator[
                          hint="write some Markdown in it ('# Title' starts a chapter)")
     fallback = (project.sources[0].stem if len(project.sources) == 1 and not project.config_path
                 else project.root.resolve().name)
-    yield cache.get_or_make(
+    shaped = cache.get_or_make(
         "shape", lambda: cache_key(
             fingerprint((blocks, footnotes, front, texts, displays)), project.clean,
             project.structure, project.meta, fallback,
             os.environ.get("SOURCE_DATE_EPOCH")),  # dcterms:modified
         lambda: _shape(project, reporter, blocks, footnotes, front, texts, fallback),
         reporter)
-    sources = dict(zip(displays, texts))
-    yield cache.get_or_make(
-        "lint", lambda: cache_key(fingerprint((blocks, sources)), project.check,
-                                  project.structure, project.clean),
-        lambda: _lint(project, reporter, blocks, sources), reporter)
+    return shaped, blocks, dict(zip(displays, texts))
 
 
 def _lint(project: Project, reporter: Reporter, blocks: list[Block],
