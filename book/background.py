@@ -27,7 +27,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 from book.errors import Diagnostic, Reporter
 

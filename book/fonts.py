@@ -74,7 +74,7 @@ def embed_fonts(edition: Edition, language: str, texts: dict[str, str],
     if edition.get("embed_fonts", True) is False:
         return []
     fonts = []
-    roles = [role for role in ("body", "heading", "caption") if texts.get(role, "").strip()]
+    roles = [role for role in ROLE_WEIGHT if texts.get(role, "").strip()]
     look_up_faces(edition, language, roles)
     for role in roles:
         text = texts[role]

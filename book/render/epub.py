@@ -17,14 +17,11 @@ from book.cache import Cache
 from book.config import Edition
 from book.cover import cover_file
 from book.errors import Reporter
-from book.fonts import (EmbeddedFont, embed_fonts, finish_face_lookups, look_up_faces,
-                        role_face)
+from book.fonts import (ROLE_WEIGHT, EmbeddedFont, embed_fonts, finish_face_lookups,
+                        look_up_faces, role_face)
 from book.model import Book, Metadata
 from book.render import Output, RenderContext
 from book.render.html import labels
-
-ROLES = ("body", "heading", "caption")
-
 
 @dataclasses.dataclass
 class HeadStart:
@@ -51,8 +48,8 @@ def head_start(edition: Edition, language: str, cache: Cache, parallel: bool) ->
     def prepare() -> None:
         import uharfbuzz  # noqa: F401 (imported to be ready)
         import book.woff2  # noqa: F401 (Brotli)
-        look_up_faces(edition, language, ROLES)
-        for role in ROLES:
+        look_up_faces(edition, language, ROLE_WEIGHT)
+        for role in ROLE_WEIGHT:
             role_face(edition, role, language)
         if drawn:
             from book.cover import prepare as prepare_cover

@@ -257,9 +257,13 @@ def _all_well_formed(fragments: list[str]) -> bool:
     marked = [f for f in fragments if "<" in f or "&" in f]
     if any(_FRAGMENT_TAG in f for f in marked):
         return False
-    document = "".join(f"<{_FRAGMENT_TAG}>{f}</{_FRAGMENT_TAG}>" for f in marked)
+    return _well_formed("".join(f"<{_FRAGMENT_TAG}>{f}</{_FRAGMENT_TAG}>" for f in marked))
+
+
+def _well_formed(fragment: str) -> bool:
+    """Whether FRAGMENT parses as XML content (``epub:`` attributes allowed)."""
     try:
-        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{document}</div>')
+        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{fragment}</div>')
     except etree.XMLSyntaxError:
         return False
     return True
@@ -271,11 +275,8 @@ def xhtml_fragment(fragment: str) -> Markup:
         # Text without tags or entities is well-formed as it is (XML-invalid
         # characters were removed on reading): most paragraphs, no parse.
         return Markup(fragment)
-    try:
-        etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{fragment}</div>')
+    if _well_formed(fragment):
         return Markup(fragment)
-    except etree.XMLSyntaxError:
-        pass
     wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
     parts = [etree.tostring(child, method="xml", encoding="unicode", with_tail=True)
              for child in wrapper]
