@@ -17,13 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from book import editions  # noqa: E402
-from book.load import load_book  # noqa: E402
-from book.config import load_project  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
 from book.errors import Reporter  # noqa: E402
+from book.load import load_book  # noqa: E402
+from book.project import editions  # noqa: E402
+from book.project.config import load_project  # noqa: E402
+from book.project.stylesheets import stylesheets  # noqa: E402
 from book.render import RenderContext  # noqa: E402
-from book.render.pdf import print_document, print_html, print_stylesheets  # noqa: E402
-from book.stylesheets import stylesheets  # noqa: E402
+from book.render.pdf.document import print_document, print_html, print_stylesheets  # noqa: E402
 
 
 def context(source: Path | str, edition_name: str | None = None) -> RenderContext:
@@ -41,8 +43,6 @@ def context(source: Path | str, edition_name: str | None = None) -> RenderContex
 
 
 def main(source: str, target: str) -> None:
-    from weasyprint.text.fonts import FontConfiguration
-
     ctx = context(source)
     fonts = FontConfiguration()
     document = print_document(ctx, print_html(ctx)).render(

@@ -22,22 +22,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
 from benchmarks.manuscript import write_manuscript  # noqa: E402
 from benchmarks.plain_weasyprint import context  # noqa: E402
-from book import typeset  # noqa: E402
+from book import preflight, typeset  # noqa: E402
 from book.render import RenderContext  # noqa: E402
-from book.render.pdf import _type_area, print_document, print_html, print_stylesheets  # noqa: E402
+from book.render.pdf import text_frame  # noqa: E402
+from book.render.pdf.document import (area, print_document, print_html,  # noqa: E402
+                                      print_stylesheets)
 
 
 def render(ctx: RenderContext, typeset_on: bool) -> tuple[float, bytes, int]:
     """Seconds for one HTML → PDF render, the PDF and its page count."""
-    from weasyprint.text.fonts import FontConfiguration
-
     fonts = FontConfiguration()
     html = print_html(ctx)
     sheets = print_stylesheets(ctx, fonts)
-    # CPU time of this process: five engineers share two cores, and wall
-    # time would measure their builds as much as ours.
+    # CPU time of this process: on a shared machine wall time would measure
+    # the other processes as much as ours.
     start = time.process_time()
     if typeset_on:
         with typeset.installed(typeset.settings_for(ctx.edition, ctx.book.meta.language)):
@@ -51,8 +53,6 @@ def render(ctx: RenderContext, typeset_on: bool) -> tuple[float, bytes, int]:
 
 
 def bench(label: str, ctx: RenderContext, runs: int) -> None:
-    from book.preflight import frame_from_area, preflight
-
     render(ctx, True)  # warm-up: fonts, caches, imports
     plain, ours = [], []
     for _ in range(runs):
@@ -60,7 +60,8 @@ def bench(label: str, ctx: RenderContext, runs: int) -> None:
         seconds, data, pages = render(ctx, True)
         ours.append(seconds)
     start = time.perf_counter()
-    report = preflight(io.BytesIO(data), f"{label}.pdf", frame_from_area(_type_area(ctx)))
+    report = preflight.preflight(io.BytesIO(data), f"{label}.pdf",
+                                 text_frame(area(ctx.edition, ctx.stylesheets)))
     check = time.perf_counter() - start
     p, o = statistics.median(plain), statistics.median(ours)
     print(f"{label}: {pages} pages; CPU time plain WeasyPrint {p:.2f} s, typeset {o:.2f} s, "

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 import os
 import pickle
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -30,22 +32,14 @@ def _touch(path: Path) -> None:
         pass
 
 
-def _sha256(data: bytes) -> Any:
-    # Imported when first used: a build without the cache computes no key,
-    # and the lone EPUB's critical path is 2 ms shorter (hashlib, OpenSSL).
-    import hashlib
-
-    return hashlib.sha256(data)
-
-
 @functools.cache
 def tool_fingerprint() -> str:
     """Hash of the tool's version and of every file of the package."""
-    digest = _sha256(book.__version__.encode())
+    digest = hashlib.sha256(book.__version__.encode())
     root = Path(book.__file__).parent
     names = []
     for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [d for d in subfolders if d != "__pycache__"]  # 100 files not read
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
         names += [os.path.relpath(os.path.join(folder, f), root) for f in files
                   if f.endswith((".py", ".j2", ".css"))]
     for name in sorted(names):
@@ -59,12 +53,12 @@ def fingerprint(value: Any) -> bytes:
     whose input is an earlier stage's output. Its ``repr``, not its pickle:
     dataclass reprs list every field's value, while pickles also record which
     strings are shared objects, which differs between fresh and cached runs."""
-    return _sha256(repr(value).encode()).digest()
+    return hashlib.sha256(repr(value).encode()).digest()
 
 
 def key(*parts: Any) -> str:
     """A cache key from bytes/str parts plus the tool fingerprint."""
-    digest = _sha256(tool_fingerprint().encode())
+    digest = hashlib.sha256(tool_fingerprint().encode())
     for part in parts:
         data = part if isinstance(part, bytes) else repr(part).encode()
         digest.update(len(data).to_bytes(8, "big"))
@@ -110,31 +104,10 @@ class Cache:
         self.misses = 0
         # (stage, "hit" | "miss") -> count: what a rebuild skipped, per stage.
         self.stats: collections.Counter[tuple[str, str]] = collections.Counter()
-        self._deferred: list[tuple[Path, Any]] | None = None  # see defer_stores
 
     @property
     def enabled(self) -> bool:
         return self.folder is not None
-
-    def defer_stores(self) -> None:
-        """Keep new entries in memory until ``flush``: a stage whose value
-        someone waits for (the book, in the loading child) hands it over
-        before writing it (10 ms of pickling and writing at 200 pages)."""
-        if self._deferred is None:
-            self._deferred = []
-
-    def flush(self) -> None:
-        """Write the entries ``defer_stores`` kept, and store at once again."""
-        deferred, self._deferred = self._deferred or [], None
-        for path, entry in deferred:
-            self._store(path, entry)
-
-    def ready_to_fork(self) -> None:
-        """Compute what every key starts from (``tool_fingerprint``) once,
-        before the build forks: each child process would hash the package
-        again (3–10 ms each, four times in a lone EPUB's rebuild)."""
-        if self.enabled:
-            tool_fingerprint()
 
     def get_or_make(self, stage: str, cache_key: Callable[[], str], make: Callable[[], T],
                     reporter: Reporter) -> T:
@@ -144,7 +117,7 @@ class Cache:
 
         ``cache_key`` is a function, called only when the cache is on: the
         keys hash whole models, and the tool fingerprint reads every file of
-        the package — 0.03 s of a ``--no-cache`` build in the profile."""
+        the package, work a ``--no-cache`` build need not do."""
         if self.folder is None:
             return make()
         cache_key = key(cache_key(), sorted(reporter.ignore), reporter.strict)
@@ -165,11 +138,7 @@ class Cache:
         self.stats[stage, "miss"] += 1
         before = len(reporter.diagnostics)
         value = make()
-        entry = (value, reporter.diagnostics[before:])
-        if self._deferred is not None:
-            self._deferred.append((path, entry))
-        else:
-            self._store(path, entry)
+        self._store(path, (value, reporter.diagnostics[before:]))
         return value
 
     def prune(self, max_bytes: int = MAX_BYTES) -> None:
@@ -194,8 +163,6 @@ class Cache:
 
     def _store(self, path: Path, value: Any) -> None:
         try:
-            import tempfile  # only a build that stores needs it (shutil, random: 3 ms)
-
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
             with os.fdopen(fd, "wb") as handle:

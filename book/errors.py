@@ -1,15 +1,15 @@
 """Errors and diagnostics: every problem has a code, a location and a fix hint.
 
-Errors are ``click.ClickException`` subclasses so the CLI prints one line and
-no traceback; usage and configuration errors exit 2, build failures exit 1.
+``BookError`` and its kinds are the library's own exceptions: one line of
+text (``str(error)``) and the exit status the command line gives them (usage
+and configuration errors 2, build failures 1). Only ``book.cli`` knows click;
+it prints the line, never a traceback.
 """
 from __future__ import annotations
 
 import dataclasses
 import sys
 from typing import Iterable
-
-import click
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -26,8 +26,9 @@ class Location:
         return f"{self.path}:{self.line}:{self.col or 1}"
 
 
-class BookError(click.ClickException):
-    """A failure the user can fix; printed as one line."""
+class BookError(Exception):
+    """A failure the user can fix. ``str(error)`` is one line:
+    ``location: message (hint)``; ``exit_code`` is the command's exit status."""
 
     exit_code = 1
 
@@ -38,11 +39,12 @@ class BookError(click.ClickException):
         text = f"{location}: {message}" if location else message
         if hint:
             text += f" ({hint})"
-        super().__init__(text)
-
-    def format_message(self) -> str:
         # One line, always: a multi-line message breaks compiler-style tooling.
-        return " ".join(self.message.split("\n"))
+        self.message = " ".join(text.split("\n"))
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ConfigError(BookError):
@@ -99,15 +101,20 @@ class Reporter:
     """Collects diagnostics; prints warnings to stderr unless quiet.
 
     ``ignore`` holds codes silenced in ``book.toml``; ``strict`` turns
-    warnings into errors.
+    warnings into errors. A reporter is plain data: a render task gets a
+    ``buffered_copy`` and sends back what it collected.
     """
 
     def __init__(self, quiet: bool = False, verbose: bool = False,
-                 ignore: Iterable[str] = (), strict: bool = False) -> None:
+                 ignore: Iterable[str] = (), strict: bool = False,
+                 buffered: bool = False) -> None:
         self.quiet = quiet
         self.verbose = verbose
         self.ignore = set(ignore)
         self.strict = strict
+        # Buffered: print nothing, keep the progress lines too (``replay``).
+        self.buffered = buffered
+        self.progress_lines: list[str] = []
         self.diagnostics: list[Diagnostic] = []
         # Membership by hash: a list scan made reporting quadratic on big books.
         self._seen: set[Diagnostic] = set()
@@ -121,8 +128,9 @@ class Reporter:
             return
         self._seen.add(diag)
         self.diagnostics.append(diag)
-        if echo and not self.quiet and (diag.severity != "info" or self.verbose):
-            click.echo(str(diag), err=True)
+        if echo and not self.quiet and not self.buffered \
+                and (diag.severity != "info" or self.verbose):
+            print(diag, file=sys.stderr)
 
     def warn(self, code: str, message: str, location: Location,
              hint: str = "") -> None:
@@ -133,8 +141,30 @@ class Reporter:
         self.add(Diagnostic(code, message, location, "info", hint))
 
     def progress(self, message: str) -> None:
-        if not self.quiet and (self.verbose or sys.stderr.isatty()):
-            click.echo(message, err=True)
+        """A stage's name or figures: on a terminal, or with ``verbose``."""
+        if self.buffered:
+            self.progress_lines.append(message)
+        elif not self.quiet and (self.verbose or sys.stderr.isatty()):
+            print(message, file=sys.stderr)
+
+    def say(self, message: str) -> None:
+        """A line for the user on stderr, unless quiet."""
+        if not self.quiet and not self.buffered:
+            print(message, file=sys.stderr)
+
+    def buffered_copy(self) -> "Reporter":
+        """A reporter with the same rules that prints nothing and keeps
+        everything, for one render task: the build ``replay``s what each task
+        found in task order, whether the tasks ran here or in workers."""
+        return Reporter(quiet=self.quiet, verbose=self.verbose, ignore=self.ignore,
+                        strict=self.strict, buffered=True)
+
+    def replay(self, diagnostics: list[Diagnostic], progress_lines: list[str]) -> None:
+        """Report what a buffered copy kept."""
+        for diag in diagnostics:
+            self.add(diag)
+        for line in progress_lines:
+            self.progress(line)
 
     @property
     def errors(self) -> list[Diagnostic]:

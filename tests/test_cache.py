@@ -10,7 +10,7 @@ import pytest
 from book.build import build
 from book.load import load_book
 from book.cache import Cache
-from book.config import load_project
+from book.project.config import load_project
 from book.errors import Reporter
 
 BOOK_TOML = 'title = "缓存测试"\nlanguage = "zh-Hans"\nsources = ["a.md", "b.md"]\n'
@@ -124,30 +124,12 @@ def test_prune_keeps_the_most_recently_used_entries(tmp_path):
     assert left == {1}  # entry 0 (used last) survives; the older ones went, oldest first
 
 
-def test_deferred_entries_are_written_at_flush_and_then_stores_are_direct(tmp_path):
-    cache, reporter = Cache(tmp_path / "c"), Reporter(quiet=True)
-    cache.defer_stores()
-    assert cache.get_or_make("s", lambda: "k1", lambda: "one", reporter) == "one"
-    assert not (tmp_path / "c").exists()  # kept in memory
-    cache.flush()
-    assert len(list((tmp_path / "c" / "s").iterdir())) == 1
-    cache.get_or_make("s", lambda: "k2", lambda: "two", reporter)
-    assert len(list((tmp_path / "c" / "s").iterdir())) == 2  # no longer deferred
-    assert Cache(tmp_path / "c").get_or_make("s", lambda: "k1", lambda: "again",
-                                             reporter) == "one"
-
-
-@pytest.mark.parametrize("parallel", [False, True])
-def test_loading_writes_its_entries_even_when_it_fails(project, parallel):
-    from book.load import start_loading
+def test_loading_writes_its_entries_even_when_it_fails(project):
     from book.errors import BuildError
 
     (project / "empty.md").write_text("\n", encoding="utf-8")
     reporter = Reporter(quiet=True)
     cache = Cache(project / "dist" / ".cache")
     with pytest.raises(BuildError):
-        start_loading(load_project(project / "empty.md", reporter), reporter, cache,
-                      parallel).loaded()
+        load_book(load_project(project / "empty.md", reporter), reporter, cache)
     assert list((project / "dist" / ".cache" / "parse").iterdir())
-    cache.get_or_make("after", lambda: "k", lambda: 1, reporter)
-    assert (project / "dist" / ".cache" / "after").is_dir()  # this process stores again

@@ -17,8 +17,8 @@ from lxml import etree
 
 from book.errors import Reporter
 from book.model import Block
-from book.parse import parse_source
-from book.sources import SourceFile
+from book.read.parse import parse_source
+from book.read.sources import SourceFile
 from book.transforms import TRANSFORMS, CleanContext, run_transforms
 from book.lint.semantic import dateline_prefix, semantic_kind
 from tests.helpers import FIXTURES, SAMPLE, assert_epubcheck_clean, run_cli

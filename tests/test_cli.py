@@ -2,7 +2,6 @@
 import shutil
 from pathlib import Path
 
-import pytest
 
 from book import __version__
 from tests.helpers import FIXTURES, REPO, run_book, run_cli
@@ -97,9 +96,9 @@ def test_edition_narrowing(tmp_path):
 
 
 def test_missing_font_is_a_clear_error(monkeypatch, tmp_path):
-    from book.render import pdf
+    from book.render import fonts
 
-    monkeypatch.setattr(pdf, "installed_families", lambda: frozenset({"DejaVu Sans"}))
+    monkeypatch.setattr(fonts, "find_face", lambda family, weight=400: None)
     result = run_cli("build", str(FIXTURES / "structure" / "front_text.md"), "-f", "pdf",
                      "-o", str(tmp_path))
     assert result.exit_code == 1

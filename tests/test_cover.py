@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
-from pathlib import Path
 
 from lxml import etree
 from PIL import Image
 
-from book.config import Edition
-from book.cover import ACCENT, BACKGROUND, HEIGHT, INK, WIDTH, generate, wrap, _font
+from book.project.config import Edition
+from book.render.epub.cover import ACCENT, BACKGROUND, HEIGHT, INK, WIDTH, generate, wrap, _font
 from book.model import Book, Metadata
 from tests.helpers import FIXTURES, assert_epubcheck_clean, run_cli
 

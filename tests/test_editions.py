@@ -11,11 +11,12 @@ import pytest
 from lxml import etree
 from markupsafe import Markup
 
-from book import editions
-from book.config import Edition, load_project
-from book.errors import ConfigError, Reporter
+from book.project import editions
+from book.project.config import Edition, load_project
+from book.errors import Reporter
 from book.model import Book, Metadata
-from book.stylesheets import edition_css, package_styles_dir, stylesheets
+from book.project.stylesheets import package_styles_dir, stylesheets
+from book.render.css import edition_css
 from tests.helpers import FIXTURES, REPO, assert_epubcheck_clean, run_cli
 
 EDITIONS = FIXTURES / "editions"
@@ -63,6 +64,7 @@ def test_book_editions_lists_settings_and_sheets_in_cascade_order():
     sheets = [line.split(": ", 1)[1] for line in result.output.splitlines()
               if "epub stylesheet:" in line]
     assert sheets == [
+        "defaults.css (generated: the default faces of the edition's script)",
         "(package) variables.css", "(package) base.css", "(package) epub.css",
         "styles/variables.css", "styles/base.css", "styles/epub.css",
         "styles/editions/first.css", "styles/editions/second.css",
@@ -132,10 +134,11 @@ def test_layer_order_package_then_project_then_edition(tmp_path):
     hrefs = [link.get("href") for link in doc.iterfind(".//x:link", NS)]
     assert hrefs[-1].endswith("-edition.css")
     bodies = [epub_text(epub, "EPUB/" + href) for href in hrefs]
-    assert bodies[3].startswith("/* layer: project variables */")
-    assert bodies[6].startswith("/* layer: edition first */")
-    assert bodies[7].startswith("/* layer: edition second */")
-    assert "--font-size: 12pt;" in bodies[8]
+    assert "--font-body: \"Noto Serif CJK SC\"" in bodies[0]  # the script's defaults first
+    assert bodies[4].startswith("/* layer: project variables */")
+    assert bodies[7].startswith("/* layer: edition first */")
+    assert bodies[8].startswith("/* layer: edition second */")
+    assert "--font-size: 12pt;" in bodies[9]
 
 
 def test_settings_are_written_as_custom_properties_and_page_rules():

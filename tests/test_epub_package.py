@@ -1,4 +1,4 @@
-"""book.render.epub_package.to_xhtml_safe: fragments that are well-formed
+"""book.render.epub.package.to_xhtml_safe: fragments that are well-formed
 XML stay as they are; the others are repaired, each on its own, whatever the
 fragments around them hold."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from book.errors import Location
 from book.model import Block, Book, Chapter, Metadata
-from book.render.epub_package import to_xhtml_safe
+from book.render.epub.package import to_xhtml_safe
 
 
 def book_of(*fragments: str) -> Book:

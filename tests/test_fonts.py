@@ -10,7 +10,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from book.fonts import find_face, subset_face
+from book.render.epub.fonts import subset_face
+from book.render.fonts import find_face
 
 EPUBS = ["tianjin-ebook.epub", "tianjin-large-print.epub", "tianjin-traditional.epub"]
 
@@ -78,45 +79,15 @@ def test_subset_is_deterministic_and_reports_missing_characters():
     assert missing == "\U0001F600"
 
 
-@pytest.mark.parametrize("fixture", ["sample", "techbook"])
-def test_model_text_covers_the_documents_without_a_second_subset(tmp_path, monkeypatch, fixture):
-    # The fonts are subset from the model (book.render.epub.role_texts, so a
-    # child process can do it beside the rendering); subsetting again from the
-    # rendered documents is only a safety net, and must not be needed.
-    from book.build import build
-    from book.config import load_project
-    from book.errors import Reporter
-    from book.render import epub as epub_renderer
-    from tests.helpers import FIXTURES, REPO
+def test_every_character_of_a_technical_book_is_embedded(tmp_path):
+    # Footnote numbers, code, tables, the title page and the navigation's
+    # labels: the body face is subset to every character the documents show.
+    from tests.helpers import FIXTURES, run_cli
 
-    calls = []
-    real = epub_renderer.embed_fonts
-    monkeypatch.setattr(epub_renderer, "embed_fonts",
-                        lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
-    root = REPO if fixture == "sample" else FIXTURES / fixture
-    reporter = Reporter(quiet=True)
-    project = load_project(root, reporter, str(tmp_path))
-    written = build(project, reporter, formats=("epub",), jobs=1, use_cache=False)
-    assert written and len(calls) == len(written)
-
-
-def test_a_character_only_the_documents_show_is_still_embedded(tmp_path, monkeypatch):
-    from book.build import build
-    from book.config import load_project
-    from book.errors import Reporter
-    from book.render import epub as epub_renderer
-
-    (tmp_path / "a.md").write_text("# 书\n\n## 第一章\n\n天津港口物流发展迅速。\n", encoding="utf-8")
-    real = epub_renderer.role_texts
-
-    def forgetful(*args, **kwargs):  # a model text that misses one character
-        texts = real(*args, **kwargs)
-        texts["body"] = texts["body"].replace("港", "")
-        return texts
-
-    monkeypatch.setattr(epub_renderer, "role_texts", forgetful)
-    reporter = Reporter(quiet=True)
-    project = load_project(tmp_path, reporter, str(tmp_path / "dist"))
-    [epub] = build(project, reporter, formats=("epub",), jobs=1, use_cache=False)
+    result = run_cli("-q", "build", str(FIXTURES / "techbook"), "-o", str(tmp_path),
+                     "-f", "epub", "--no-cache")
+    assert result.exit_code == 0, result.output
+    [epub] = tmp_path.glob("*.epub")
     cmap = TTFont(io.BytesIO(epub_fonts(epub)["body"])).getBestCmap()
-    assert ord("港") in cmap
+    text = {ch for ch in epub_text(epub) if not ch.isspace()}
+    assert not sorted(ch for ch in text if ord(ch) not in cmap)

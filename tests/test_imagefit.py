@@ -9,8 +9,8 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from book.render.imagefit import fit_images
-from book.render.pagegrid import type_area
+from book.render.pdf.imagefit import fit_images
+from book.render.pdf.pagegrid import type_area
 from tests.helpers import run_cli
 
 AREA = type_area("148mm 210mm", {}, [])  # 26 lines of 18.375 pt, 31 characters wide

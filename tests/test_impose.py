@@ -10,7 +10,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from book.impose import impose_saddle_stitch, saddle_stitch_order
+from book.render.pdf.impose import impose_saddle_stitch, saddle_stitch_order
 from tests.helpers import REPO, run_cli
 
 A4_LANDSCAPE = (841.8898, 595.2756)

@@ -14,8 +14,8 @@ from book.lint import lint
 from book.lint.duplicates import find_repeats
 from book.lint.markup import unmatched_html_blocks
 from book.model import Block
-from book.parse import parse_source
-from book.sources import SourceFile
+from book.read.parse import parse_source
+from book.read.sources import SourceFile
 from tests.helpers import FIXTURES, REPO, SAMPLE, run_cli
 
 LINT = FIXTURES / "lint"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from book.errors import ConfigError
-from book.render.pagegrid import length_pt, type_area
+from book.render.pdf.pagegrid import length_pt, type_area
 
 A5 = "148mm 210mm"
 

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from markupsafe import Markup
 
-from book.render.pagegrid import type_area
+from book.render.pdf.pagegrid import type_area
 from tests.helpers import REPO, run_cli
 
 A5 = (419.5276, 595.2756)
@@ -149,9 +149,9 @@ def test_fonts_are_embedded_and_subset(booklet):
         assert re.fullmatch(r"/[A-Z]{6}\+.+", name), f"{name} is not a subset"
     families = {name.split("+", 1)[1] for name in fonts}
     assert "Noto-Serif-CJK-SC" in families  # body
-    from book.render.pdf import installed_families
+    from book.render.fonts import find_face
 
-    if "AR PL UKai CN" in installed_families():  # bylines and photo captions
+    if find_face("AR PL UKai CN") is not None:  # bylines and photo captions
         assert "AR-PL-UKai-CN" in families, families
     assert any(f.startswith("Noto-Sans-CJK-SC") for f in families)  # headings
     # no Japanese or Korean face picked by a missing lang
@@ -386,9 +386,9 @@ def test_the_type_area_is_a_whole_number_of_lines_and_characters():
 
 
 def sample_area():
-    from book.config import load_project
+    from book.project.config import load_project
     from book.errors import Reporter
-    from book.stylesheets import stylesheets
+    from book.project.stylesheets import stylesheets
 
     project = load_project(REPO, Reporter(quiet=True))
     edition = project.editions["booklet"].for_format("pdf")
@@ -413,12 +413,12 @@ def marked_book(tmp_path_factory) -> Path:
 
 def render_marked(root: Path, edition_toml: str = "") -> Path:
     from book.load import load_book
-    from book.config import load_project
+    from book.project.config import load_project
     from book.errors import Reporter
     from book.model import Block
     from book.render import RenderContext
     from book.render.pdf import render
-    from book.stylesheets import stylesheets
+    from book.project.stylesheets import stylesheets
 
     (root / "book.toml").write_text(
         'title = "测试书"\nauthors = ["某某"]\nlanguage = "zh-Hans"\n'
@@ -445,7 +445,7 @@ def render_marked(root: Path, edition_toml: str = "") -> Path:
 
 
 def test_bylines_and_captions_are_set_in_kai(marked_book):
-    from book.render.pdf import installed_families
+    from book.render.fonts import find_face
 
     with pdfplumber.open(marked_book) as pdf:
         lines = [(index, line) for index, page in enumerate(pdf.pages)
@@ -456,7 +456,7 @@ def test_bylines_and_captions_are_set_in_kai(marked_book):
     area = type_area("148mm 210mm", {}, [])
     # right-hand pages (odd numbers) have the binding on the left
     left_margin = area.inside if page % 2 == 0 else area.outside
-    kai = "AR PL UKai CN" in installed_families()
+    kai = find_face("AR PL UKai CN") is not None
     for line in (byline, caption):
         assert ("UKai" in line.font) if kai else ("Serif" in line.font), line
     assert caption.size < BODY_SIZE
@@ -516,26 +516,3 @@ def test_rebuild_is_byte_identical(booklet, tmp_path):
     assert result.exit_code == 0, result.output
     for name in ("tianjin-booklet.pdf", "tianjin-booklet-imposed.pdf"):
         assert (tmp_path / name).read_bytes() == (booklet.parent / name).read_bytes(), name
-
-
-
-
-def test_dropped_layout_is_left_frozen_until_the_next_render(tmp_path):
-    # The layout is garbage in reference cycles once the PDF is written;
-    # collecting it cost 0.26 s of a 200-page build, so it is frozen instead.
-    # A second render in the same process must still free the first one's.
-    import gc
-
-    def build() -> int:
-        result = run_cli("-q", "build", str(REPO), "-e", "booklet", "-o", str(tmp_path),
-                         "-j", "1", "--no-cache")
-        assert result.exit_code == 0, result.output
-        return gc.get_freeze_count()
-
-    first = build()
-    second = build()
-    gc.collect()  # what is not frozen
-    gc.unfreeze()
-    layout = gc.collect()
-    assert layout > 5000  # the second layout's boxes, left frozen (17 k objects)
-    assert second - first < layout / 2  # the first one's were collected

@@ -7,8 +7,8 @@ import io
 import pdfplumber
 import pytest
 
-from book import pdfglyphs
-from book.preflight import _open_pdf
+from book.preflight import pdfglyphs
+from book.preflight import open_pdf
 
 FIELDS = ("text", "fontname", "x0", "x1", "size")
 
@@ -57,6 +57,6 @@ def test_other_pdfs_fall_back_to_pdfplumber():
     data = simple_font_pdf()
     with pytest.raises(pdfglyphs.Unsupported):
         pdfglyphs.open_pdf(io.BytesIO(data))
-    with _open_pdf(io.BytesIO(data)) as pdf:
+    with open_pdf(io.BytesIO(data)) as pdf:
         assert isinstance(pdf, pdfplumber.PDF)
         assert "".join(c["text"] for c in pdf.pages[0].chars) == "Hi"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from book.errors import Reporter
-from book.parse import parse_source
-from book.sanitize import sanitize_html
-from book.sources import SourceFile
+from book.read.parse import parse_source
+from book.read.sanitize import sanitize_html
+from book.read.sources import SourceFile
 from tests.robust_support import assert_clean, build, epubcheck_many, write_project
 
 # (raw HTML, must be in the output, must not be in the output, finding code or "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import zipfile
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -204,7 +203,7 @@ def test_undetectable_encoding_names_the_setting(monkeypatch) -> None:
     import charset_normalizer
 
     from book.errors import BuildError, Reporter
-    from book.sources import decode
+    from book.read.sources import decode
 
     class Nothing:
         def best(self):
@@ -213,5 +212,5 @@ def test_undetectable_encoding_names_the_setting(monkeypatch) -> None:
     monkeypatch.setattr(charset_normalizer, "from_bytes", lambda data: Nothing())
     with pytest.raises(BuildError) as caught:
         decode("中文".encode("gb18030"), "notes.md", Reporter(quiet=True))
-    message = caught.value.format_message()
+    message = str(caught.value)
     assert message.startswith("notes.md: cannot decode") and 'encoding = "gb18030"' in message

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from book.resources import MAX_PIXELS
+from book.render.epub.images import MAX_PIXELS
 from tests.robust_support import assert_clean, build, epubcheck_many, write_project
 
 

@@ -202,7 +202,7 @@ def test_network_guard_catches_a_connection(no_network) -> None:
                                  "ftp://example.com/x", "file:///etc/passwd"])
 def test_pdf_fetcher_refuses_everything_outside_the_project(tmp_path: Path, url: str,
                                                             no_network) -> None:
-    from book.render.pdf import project_fetcher
+    from book.render.pdf.document import project_fetcher
 
     fetcher = project_fetcher(tmp_path)
     with pytest.raises(ValueError, match="refused"):

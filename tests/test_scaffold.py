@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tomllib
 
-from book.stylesheets import package_styles_dir
+from book.project.stylesheets import package_styles_dir
 from tests.helpers import assert_epubcheck_clean, run_cli
 
 

@@ -1,10 +1,9 @@
 """Structurer: headings → title, chapters, subtitles, sections (from fixtures)."""
 from pathlib import Path
 
-import pytest
 
 from book.load import load_book
-from book.config import load_project
+from book.project.config import load_project
 from book.errors import Reporter
 from tests.helpers import FIXTURES, REPO
 

@@ -15,7 +15,7 @@ from book.errors import BuildError
 from book.preflight import Frame, pair_width, preflight
 from book.typeset import Settings, add_break_hints, check_weasyprint, installed
 from book.typeset.breaks import hint_text
-from book.typeset.chars import halted, is_han, is_latin
+from book.text.chars import halted, is_han, is_latin
 from tests.helpers import FIXTURES, REPO, SAMPLE
 from tests.typeset_support import (bad_breaks, body_lines, body_text, build, han_space_han,
                                    pdftotext, read, source_paragraphs)

@@ -7,7 +7,11 @@ import re
 import subprocess
 from pathlib import Path
 
-from book.preflight import Report, preflight, project_frame
+from book.errors import Reporter
+from book.preflight import Report, preflight
+from book.project.config import load_project
+from book.render.pdf import text_frame
+from book.render.pdf.document import edition_area
 from tests.helpers import run_cli
 
 HAN = r"[\u3400-\u4dbf\u4e00-\u9fff]"
@@ -21,9 +25,9 @@ def build(project: Path, out: Path, *args: str) -> Path:
 
 def read(pdf: Path, project: Path) -> Report:
     """The preflight of ``pdf``, held to its edition's real type area."""
-    frame = project_frame(pdf, str(project))
-    assert frame is not None, f"no edition of {project} wrote {pdf.name}"
-    return preflight(pdf, pdf.name, frame)
+    area = edition_area(load_project(project, Reporter(quiet=True)), pdf.name)
+    assert area is not None, f"no edition of {project} wrote {pdf.name}"
+    return preflight(pdf, pdf.name, text_frame(area))
 
 
 def source_paragraphs(paths: list[Path]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from book.clean import note, record
-from book.lint.text import CJK
+from book.text.chars import CJK
 from book.model import Block
 
 if TYPE_CHECKING:

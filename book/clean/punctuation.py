@@ -8,7 +8,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from book.clean import note, record
-from book.clean.htmltext import map_text
+from book.text.markup import map_text
 from book.lint.punctuation import halfwidth_punctuation
 from book.model import Block
 

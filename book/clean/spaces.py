@@ -16,8 +16,8 @@ import re
 from typing import TYPE_CHECKING
 
 from book.clean import note, record
-from book.clean.htmltext import map_text
-from book.lint.text import HAN
+from book.text.markup import map_text
+from book.text.chars import HAN
 from book.model import Block
 
 if TYPE_CHECKING:

@@ -9,28 +9,22 @@ from __future__ import annotations
 
 from typing import Callable
 
+from book.lint import duplicates, markup, numbers, punctuation, structure
 from book.lint.findings import CODES, Finding
 from book.model import Block
 
 Check = Callable[[list[Block], dict], list[Finding]]
 
 
-def checks() -> list[tuple[str, Check, bool]]:
-    """(name, function, inspects text?) — text checks skip repeated blocks.
-
-    Imported when called, not with this package: the clean-up and metadata
-    import ``book.lint.text`` and ``book.lint.semantic`` only, and the checks'
-    patterns took 0.03 s to compile in the profile of a build whose lint runs
-    in another process."""
-    from book.lint import duplicates, markup, numbers, punctuation, structure
-
-    return [
-        ("duplicates", duplicates.check, False),
-        ("structure", structure.check, False),
-        ("markup", markup.check, True),
-        ("punctuation", punctuation.check, True),
-        ("numbers", numbers.check, True),
-    ]
+# (name, check, inspects text?), in the order they run; text checks skip
+# the repeated blocks.
+CHECKS: list[tuple[str, Check, bool]] = [
+    ("duplicates", duplicates.check, False),
+    ("structure", structure.check, False),
+    ("markup", markup.check, True),
+    ("punctuation", punctuation.check, True),
+    ("numbers", numbers.check, True),
+]
 
 
 def lint(blocks: list[Block], options: dict) -> list[Finding]:
@@ -38,14 +32,12 @@ def lint(blocks: list[Block], options: dict) -> list[Finding]:
 
     ``options``: the ``[check]`` table plus ``structure`` (the structure table).
     """
-    from book.lint.duplicates import find_repeats
-
-    repeated = {r.index for run in find_repeats(blocks) for r in run}
+    repeated = {r.index for run in duplicates.find_repeats(blocks) for r in run}
     fresh = [b for i, b in enumerate(blocks) if i not in repeated]
     found: list[Finding] = []
-    for _name, check, inspects_text in checks():
+    for _name, check, inspects_text in CHECKS:
         found.extend(check(fresh if inspects_text else blocks, options))
     return sorted(found, key=lambda f: f.sort_key())
 
 
-__all__ = ["CODES", "Finding", "checks", "lint"]
+__all__ = ["CHECKS", "CODES", "Finding", "lint"]

@@ -7,7 +7,8 @@ import re
 from typing import Iterator
 
 from book.lint.findings import Finding, finding, source_of, where
-from book.lint.text import has_han, prose_text
+from book.lint.text import prose_text
+from book.text.chars import has_han
 from book.model import Block
 
 _NUMBER_RE = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")

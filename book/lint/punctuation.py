@@ -13,7 +13,8 @@ from typing import Iterator
 from book.lint.findings import Finding, finding, source_of, where
 from book.lint.numbers import mixed_numbers
 from book.lint.semantic import semantic_kind
-from book.lint.text import HAN, has_han, is_cjk_punct, prose_text
+from book.lint.text import prose_text
+from book.text.chars import HAN, has_han, is_cjk_punct
 from book.model import Block
 
 FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！",

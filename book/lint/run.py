@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
 
-from book.config import Project
+from book.project.config import Project
 from book.errors import Diagnostic
 from book.lint.findings import CODES
 
@@ -37,23 +37,6 @@ def summary_line(findings: list[Diagnostic]) -> str:
     checks = ", ".join(f"{name} {n}" for name, n in sorted(by_check.items()))
     return (f"{len(findings)} finding(s): {counts['errors']} error(s), "
             f"{counts['warnings']} warning(s) ({checks})")
-
-
-def echo_findings(findings: list[Diagnostic], output_format: str, verbose: bool,
-                  summary: Callable[[list[Diagnostic]], str] | None) -> None:
-    """Print findings sorted by place: as JSON, or one compiler-style line
-    each (notes only when verbose) with ``summary(findings)`` on stderr."""
-    import click
-
-    shown = sorted(findings, key=lambda d: d.sort_key())
-    if output_format == "json":
-        click.echo(as_json(shown))
-        return
-    for diag in shown:
-        if diag.severity != "info" or verbose:
-            click.echo(str(diag))
-    if summary is not None:
-        click.echo(summary(shown), err=True)
 
 
 def as_json(findings: list[Diagnostic]) -> str:

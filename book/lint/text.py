@@ -1,22 +1,12 @@
-"""Character classes and text normalisation shared by lint and clean-up.
-
-Turns block text into comparison keys (for repeat detection) and answers
-"is this Han / CJK punctuation?" so every check uses the same definitions.
-"""
+"""Text normalisation shared by the lint and the clean-up: block text →
+comparison keys (for repeat detection), and prose with its code masked.
+The character classes themselves are ``book.text.chars``."""
 from __future__ import annotations
 
 import functools
+import html as htmllib
 import re
 import unicodedata
-
-# Han ideographs (CJK Unified Ideographs, Extension A, compatibility ideographs).
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Full-width CJK punctuation that sits between Han characters like a Han character.
-CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
-CJK = HAN + CJK_PUNCT
-
-HAN_RE = re.compile(f"[{HAN}]")
-_CJK_PUNCT_RE = re.compile(f"[{CJK_PUNCT}]")
 
 # Punctuation that differs only in width or shape between copies of one text
 # (after NFKC): curly vs straight quotes, corner brackets, dashes, ellipsis.
@@ -26,16 +16,6 @@ _PUNCT_FOLD = str.maketrans({
     "、": ",", "。": ".", "《": "<", "》": ">", "【": "[", "】": "]",
 })
 _SPACE_RE = re.compile(r"\s+")
-
-
-def has_han(text: str) -> bool:
-    """True when the text contains at least one Han character."""
-    return HAN_RE.search(text) is not None
-
-
-def is_cjk_punct(char: str) -> bool:
-    """True for one full-width CJK punctuation mark (。，“” …)."""
-    return bool(char) and _CJK_PUNCT_RE.fullmatch(char) is not None
 
 
 # Cached: the lint pass and the clean-up each ask for every paragraph's key,
@@ -83,8 +63,6 @@ MASK = "\x00"
 def prose_text(text: str, html: str) -> str:
     """``text`` with the content of inline code masked (same length, so offsets
     still point into ``text``): code is not Chinese prose and is never linted."""
-    import html as htmllib
-
     cursor = 0
     for match in _CODE_RE.finditer(html):
         code = htmllib.unescape(_TAG_RE.sub("", match.group(1)))

@@ -1,22 +1,23 @@
-"""Renderers: one module per output format, registered here by name.
+"""Renderers: one package per output format, registered here by name.
 
-A renderer is ``render(context: RenderContext) -> list[Output]``; it reads only
-the book model and the edition. Modules are imported lazily so an EPUB build
-never pays for WeasyPrint's import.
+A renderer is ``render(context: RenderContext) -> list[Output]``; it reads
+only the book model (the edition's view of it), the edition's settings and
+stylesheets. Adding a format is one module and one line in ``RENDERERS``.
 """
 from __future__ import annotations
 
 import dataclasses
 import importlib
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Callable
 
 from book.cache import Cache
-from book.config import Edition, Project
 from book.errors import Reporter
 from book.model import Book
+from book.project.config import Edition, Project
 
-# format name -> module path; adding a format is one line here.
+# format name -> module; imported when that format is rendered, so that an
+# EPUB build never imports WeasyPrint (most of a small build's time).
 RENDERERS = {
     "epub": "book.render.epub",
     "pdf": "book.render.pdf",
@@ -25,25 +26,18 @@ RENDERERS = {
 
 @dataclasses.dataclass
 class RenderContext:
-    """Everything a renderer may use."""
+    """Everything a renderer may use: plain data, so that a worker process
+    can receive it."""
 
     book: Book
     edition: Edition
     project: Project
     reporter: Reporter
     stylesheets: list[Path]
-    # Rebuild cache (rendered chapters, subset fonts); disabled by default.
+    # Rebuild cache (rendered chapters, subset fonts, the cover); off by default.
     cache: Cache = dataclasses.field(default_factory=lambda: Cache(None))
-    # Cores this build does not use otherwise: the renderer may run stages in
-    # child processes (book.background).
-    spare_cores: bool = False
-    # What the renderer's ``head_start`` began before the book was loaded.
-    head_start: Any = None
-
-
-class HeadStart(Protocol):
-    def close(self) -> None:
-        """Drop what was begun and not used (a build that failed)."""
+    # Show the page count while a long PDF is laid out (a terminal's stderr).
+    show_progress: bool = False
 
 
 @dataclasses.dataclass
@@ -55,13 +49,5 @@ class Output:
 
 
 def renderer(fmt: str) -> Callable[[RenderContext], list[Output]]:
+    """The ``render`` function of format FMT."""
     return importlib.import_module(RENDERERS[fmt]).render
-
-
-def head_start(fmt: str, edition: Edition, language: str, cache: Cache) -> HeadStart | None:
-    """Begin FMT's work that needs little of the book, in child processes, on
-    cores that are idle while the manuscript is read: the renderer module's
-    ``head_start(edition, language, cache, parallel=True)``, if it has one.
-    LANGUAGE is the build's guess (front matter may change it)."""
-    begin = getattr(importlib.import_module(RENDERERS[fmt]), "head_start", None)
-    return begin(edition, language, cache, True) if begin else None

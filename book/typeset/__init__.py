@@ -11,25 +11,30 @@ Inside the block, justified lines of Chinese text are justified between
 characters, adjacent marks compressed, Han and Latin spaced ¼ em — all as
 glyph widths, never as inserted characters. ``add_break_hints`` lets lines
 break beside curly quotes where clreq allows it (Pango does not).
+
+The arithmetic is pure and lives in ``plan`` (where a line's width goes)
+and ``linebreak`` (which breaks to reconsider); ``weasy`` is the one module
+that touches WeasyPrint's internals.
 """
 from __future__ import annotations
 
 from book.errors import ConfigError
+from book.project.config import Edition
+from book.text.script import is_traditional
 from book.typeset.breaks import add_break_hints
-from book.typeset.engine import Settings, check_weasyprint, installed
+from book.typeset.weasy import Settings, check_weasyprint, installed
 
 __all__ = ["Settings", "add_break_hints", "check_weasyprint", "installed", "settings_for"]
 
 
-def settings_for(edition, language: str) -> Settings:
+def settings_for(edition: Edition, language: str) -> Settings:
     """An edition's settings, with the defaults of its script: quanjiao for
     Simplified Chinese, taiwan (no compression) for Traditional."""
-    traditional = language.lower().startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo"))
-    style = edition.get("punctuation") or ("taiwan" if traditional else "quanjiao")
+    style = edition.get("punctuation") or ("taiwan" if is_traditional(language) else "quanjiao")
     return Settings(punctuation=style, autospace=_em(edition.get("autospace", 0.25)))
 
 
-def _em(value) -> float:
+def _em(value: object) -> float:
     """``0.25``, ``"0.25"`` or ``"0.25em"`` → 0.25."""
     text = str(value).strip().lower().removesuffix("em").strip()
     try:

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import re
 
-from book.typeset.chars import NO_LINE_END, NO_LINE_START
+from book.text.chars import NO_LINE_END, NO_LINE_START
+from book.text.markup import map_text
 
 ZWSP = "\u200b"
 OPEN_QUOTES = "“‘"
 CLOSE_QUOTES = "”’"
-# Inside these elements text is set as is (code) or is not prose.
-_SKIP = {"pre", "code", "kbd", "samp", "script", "style", "title", "head"}
-_TAG = re.compile(r"(<[^>]*>)")
-_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
-
+# Elements whose text lines break (not headings: their text also feeds
+# bookmarks and running heads).
+PROSE = ("p", "li")
 
 _NOT_BEFORE = re.escape("".join(sorted(NO_LINE_END)) + ZWSP)
 _NOT_AFTER = re.escape("".join(sorted(NO_LINE_START | set(CLOSE_QUOTES))) + ZWSP)
@@ -36,24 +35,12 @@ def hint_text(text: str) -> str:
     """``text`` with a ZWSP before each opening quote and after each closing
     one, where a line may break there (not at a kinsoku position, not next
     to a space, which is a break already)."""
+    if not any(quote in text for quote in OPEN_QUOTES + CLOSE_QUOTES):
+        return text
     return _HINT.sub(ZWSP, text)
 
 
 def add_break_hints(html: str) -> str:
-    """Apply ``hint_text`` to the text of ``<p>`` and ``<li>`` elements (not
-    headings: their text also feeds bookmarks and running heads)."""
-    parts = _TAG.split(html)
-    depth, skip = 0, 0
-    for n, part in enumerate(parts):
-        if n % 2:  # a tag
-            match = _NAME.match(part)
-            if not match or part.endswith("/>"):
-                continue
-            name, closing = match.group(1).lower(), part.startswith("</")
-            if name in ("p", "li"):
-                depth += -1 if closing else 1
-            elif name in _SKIP:
-                skip += -1 if closing else 1
-        elif depth > 0 and skip <= 0 and part and any(q in part for q in "“‘”’"):
-            parts[n] = hint_text(part)
-    return "".join(parts)
+    """Apply ``hint_text`` to the prose of ``html`` (``PROSE`` elements,
+    code left alone)."""
+    return str(map_text(html, hint_text, only_inside=PROSE))

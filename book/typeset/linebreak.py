@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from book.text.chars import CLOSING, is_han, is_latin
 from book.typeset import plan
-from book.typeset.chars import CLOSING, is_han, is_latin
 
 # Widest justification gap between two characters, in em: poppler reads a gap
 # over about 0.1 em as a space. Past it, word spaces take the slack.

@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 import re
 
-from book.typeset.chars import CLOSING, OPENING, is_cjk, is_han, is_latin
+from book.text.chars import CLOSING, OPENING, is_cjk, is_han, is_latin
 
 ZWSP = "\u200b"
 # Classes: H Han, K other CJK (kana, symbols), L Latin letter or digit,
