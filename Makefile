@@ -20,6 +20,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
+	@bash scripts/setup.sh --bench
 	$(BIN)/python -m benchmarks
 
 clean:

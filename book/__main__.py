@@ -1,3 +1,4 @@
+"""``python -m book``: the ``book`` command (``book.cli``)."""
 from book.cli import main
 
 main()

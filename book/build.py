@@ -56,8 +56,8 @@ def build(project: Project, reporter: Reporter, names: tuple[str, ...] = (),
         raise BuildError(f"{len(reporter.errors)} error(s); first: {reporter.errors[0]}")
     workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers > 1:
-        # Imported here: a build of one task needs no pool (a tenth of a small
-        # EPUB build's time in imports).
+        # Imported here: a build of one task needs no pool, and the pool's
+        # imports cost more than a small book's clean-up.
         from book.parallel import run_in_pool
 
         for task in tasks:

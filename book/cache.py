@@ -2,8 +2,8 @@
 
 Keys are hashes of everything a stage's result depends on: the input bytes,
 the options, and a fingerprint of the tool itself (its version and the bytes
-of its code, templates and default styles), so editing the tool — not only
-bumping its version — invalidates old entries. Values are pickles written
+of its ``.py``, ``.j2`` and ``.css`` files under ``book/``), so editing the
+tool — not only bumping its version — invalidates old entries. Values are pickles written
 atomically; a corrupt or unreadable entry is a miss, never an error.
 """
 from __future__ import annotations
@@ -34,7 +34,9 @@ def _touch(path: Path) -> None:
 
 @functools.cache
 def tool_fingerprint() -> str:
-    """Hash of the tool's version and of every file of the package."""
+    """Hash of the tool's version and of its .py, .j2 and .css files under
+    ``book/`` (in a source checkout the default styles, ``styles/``, are
+    outside it: no cached stage reads them)."""
     digest = hashlib.sha256(book.__version__.encode())
     root = Path(book.__file__).parent
     names = []
@@ -107,6 +109,7 @@ class Cache:
 
     @property
     def enabled(self) -> bool:
+        """Whether entries are read and written (a folder was given)."""
         return self.folder is not None
 
     def get_or_make(self, stage: str, cache_key: Callable[[], str], make: Callable[[], T],
@@ -144,7 +147,7 @@ class Cache:
     def prune(self, max_bytes: int = MAX_BYTES) -> None:
         """Delete the least recently used entries until the cache holds at
         most ``max_bytes``: every edit adds entries (a 200-page book's model
-        is about 1 MB), and the ones this build used are the newest."""
+        is megabytes), and the ones this build used are the newest."""
         if self.folder is None or not self.folder.is_dir():
             return
         entries = []

@@ -52,6 +52,7 @@ class Settings:
         self.quiet, self.verbose, self.debug = quiet, verbose, debug
 
     def reporter(self, **kwargs) -> Reporter:
+        """A reporter with the global options (and KWARGS)."""
         return Reporter(quiet=self.quiet, verbose=self.verbose, **kwargs)
 
 
@@ -83,7 +84,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, debug: bool) -> None:
 def build(settings: Settings, path: str, editions: tuple[str, ...],
           formats: tuple[str, ...], out_dir: str | None, strict: bool,
           jobs: int | None, no_cache: bool) -> None:
-    """Build every edition of the book at PATH into dist/."""
+    """Build the book at PATH (every edition and format unless -e/-f) into
+    dist/ (or -o DIR)."""
     reporter = settings.reporter(strict=strict)
     project = load_project(path, reporter, out_dir)
     reporter.ignore |= set(project.check.get("ignore", []))
@@ -104,6 +106,7 @@ def build(settings: Settings, path: str, editions: tuple[str, ...],
 def check(settings: Settings, path: str, strict: bool, output_format: str,
           pdf_file: str | None) -> None:
     """Lint the manuscript at PATH: one compiler-style line per finding.
+    With --pdf FILE, preflight that PDF instead.
 
     Exit status 1 when there is an error (with --strict, any warning), else 0.
     """

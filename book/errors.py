@@ -83,9 +83,11 @@ class Diagnostic:
         return f"{text} ({self.hint})" if self.hint else text
 
     def sort_key(self) -> tuple:
+        """Sorts by file, line, column and code."""
         return (self.location.path, self.location.line, self.location.col, self.code)
 
     def as_dict(self) -> dict:
+        """The finding as JSON-ready data (the report's and ``--format json``'s keys)."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -98,7 +100,8 @@ class Diagnostic:
 
 
 class Reporter:
-    """Collects diagnostics; prints warnings to stderr unless quiet.
+    """Collects diagnostics; prints warnings and errors to stderr unless
+    quiet (notes only when verbose).
 
     ``ignore`` holds codes silenced in ``book.toml``; ``strict`` turns
     warnings into errors. A reporter is plain data: a render task gets a
@@ -120,6 +123,8 @@ class Reporter:
         self._seen: set[Diagnostic] = set()
 
     def add(self, diag: Diagnostic, echo: bool = True) -> None:
+        """Keep DIAG (once; silenced codes dropped, warnings made errors when
+        strict) and print it unless quiet, buffered or ``echo`` is false."""
         if diag.code in self.ignore:
             return
         if self.strict and diag.severity == "warning":
@@ -134,10 +139,12 @@ class Reporter:
 
     def warn(self, code: str, message: str, location: Location,
              hint: str = "") -> None:
+        """Add a warning."""
         self.add(Diagnostic(code, message, location, "warning", hint))
 
     def info(self, code: str, message: str, location: Location,
              hint: str = "") -> None:
+        """Add a note (shown with ``verbose``)."""
         self.add(Diagnostic(code, message, location, "info", hint))
 
     def progress(self, message: str) -> None:
@@ -168,4 +175,5 @@ class Reporter:
 
     @property
     def errors(self) -> list[Diagnostic]:
+        """The diagnostics of severity error."""
         return [d for d in self.diagnostics if d.severity == "error"]

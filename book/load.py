@@ -3,10 +3,11 @@
 (``structure``, ``metadata``) → one ``Book`` model. ``lint_book`` lints the
 raw manuscript (what ``book check`` reports and the build report lists).
 
-Each stage is cached in the build's ``dist/.cache``: parsing per source file
-(its bytes are the key), so a rebuild after an edit re-parses only the edited
-file; the clean-up-and-structure and the lint read the whole book and are one
-cached stage each.
+With a cache (the build's ``<out>/.cache``), parsing is cached per source
+file (its bytes are the key), so a rebuild after an edit re-parses only the
+edited file; the clean-up-and-structure and the lint read the whole book and
+are one cached stage each. Image references are resolved afresh each time
+(they depend on the image files).
 """
 from __future__ import annotations
 

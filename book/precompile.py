@@ -1,5 +1,5 @@
 """Compile the package ahead of time, as installing a wheel would: the
-Python modules (``compileall``) and the Jinja templates (into
+Python modules and the default styles' folder (``compileall``) and the Jinja templates (into
 ``book/templates/__pycache__``). A build then starts without compiling
 anything, even where bytecode is not written (``PYTHONDONTWRITEBYTECODE``,
 read-only installs).

@@ -2,8 +2,8 @@
 
 Rules (see README "How headings become chapters"):
 - a lone top-level heading at the very start is the book's title;
-- chapters open at ``chapter_level`` (default: the first level in use after
-  the title); a heading directly followed by a deeper heading gives the
+- chapters open at ``chapter_level`` (default: the shallowest level in use
+  after the title); a heading directly followed by a deeper heading gives the
   chapter its subtitle;
 - deeper headings open sections, nested by level, with ids derived from
   their text; text before the first chapter becomes a front chapter.

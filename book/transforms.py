@@ -27,9 +27,8 @@ Transform = Callable[[list[Block], CleanContext], list[Block]]
 
 # (name, default on?, module) — in the order they run; each name is a switch
 # in `[clean]` (e.g. `dedupe = false`), each module in book/clean/ has that
-# NAME and a `transform`. Modules are imported when their transform runs: an
-# opt-in one costs nothing when off (fix_punctuation's patterns took 8 ms to
-# compile).
+# NAME and a `transform`. Modules are imported when their transform runs, so
+# an opt-in one costs nothing when off (its patterns are compiled on import).
 TRANSFORMS: list[tuple[str, bool, str]] = [
     ("stray_markup", True, "book.clean.stray"),        # drop `&lt;p`, a lone `</div>`
     ("merge_headings", True, "book.clean.headings"),   # ## X then ### X → ## X
@@ -42,10 +41,13 @@ TRANSFORMS: list[tuple[str, bool, str]] = [
 
 
 def transform_named(module: str) -> Transform:
+    """The ``transform`` function of a clean-up module."""
     return importlib.import_module(module).transform
 
 
 def run_transforms(blocks: list[Block], context: CleanContext) -> list[Block]:
+    """BLOCKS after every switched-on transform, in ``TRANSFORMS`` order; a
+    misspelt switch in ``[clean]`` is warned about (C001)."""
     names = [name for name, _, _ in TRANSFORMS]
     for key in context.options:
         if key not in names:  # a typo would silently leave a transform on

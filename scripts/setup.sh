@@ -2,7 +2,8 @@
 # Set up a fresh Debian/Ubuntu machine for `book`: the system libraries and
 # fonts WeasyPrint and EPUBCheck need, then a virtual environment with the
 # package and its test extras. Safe to run again: it only installs what is
-# missing.
+# missing. `scripts/setup.sh --bench` also installs Pandoc, which the
+# benchmark compares against (`make bench`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -18,6 +19,9 @@ declare -A WHY=(
   [poppler-utils]="pdftotext/pdftoppm, used by tests to read PDFs back"
   [default-jre-headless]="Java for EPUBCheck"
 )
+if [ "${1:-}" = --bench ]; then
+  WHY[pandoc]="the tool the EPUB benchmark compares against"
+fi
 missing=()
 for pkg in "${!WHY[@]}"; do
   if [ "$pkg" = default-jre-headless ] && command -v java >/dev/null 2>&1; then

@@ -10,7 +10,8 @@ import pytest
 from book.preflight import pdfglyphs
 from book.preflight import open_pdf
 
-FIELDS = ("text", "fontname", "x0", "x1", "size")
+# Glyph field → pdfplumber's
+FIELDS = {"font": "fontname", "x0": "x0", "x1": "x1", "size": "size"}
 
 
 def reference(path) -> list[tuple[float, list[dict]]]:
@@ -28,11 +29,11 @@ def test_same_glyph_boxes_as_pdfplumber(sample_build, name):
     assert len(fast) == len(slow)
     for page, (height, chars) in zip(fast, slow):
         assert page.height == pytest.approx(height)
-        assert [c["text"] for c in page.chars] == [c["text"] for c in chars]
+        assert [c.text for c in page.chars] == [c["text"] for c in chars]
         for mine, theirs in zip(page.chars, chars):
-            for field in FIELDS[1:]:
-                assert mine[field] == pytest.approx(theirs[field], abs=1e-6), field
-            assert mine["matrix"] == pytest.approx(theirs["matrix"], abs=1e-6)
+            for field, theirs_field in FIELDS.items():
+                assert getattr(mine, field) == pytest.approx(theirs[theirs_field], abs=1e-6), field
+            assert mine.y == pytest.approx(theirs["matrix"][5], abs=1e-6)
 
 
 def simple_font_pdf() -> bytes:
@@ -57,6 +58,6 @@ def test_other_pdfs_fall_back_to_pdfplumber():
     data = simple_font_pdf()
     with pytest.raises(pdfglyphs.Unsupported):
         pdfglyphs.open_pdf(io.BytesIO(data))
-    with open_pdf(io.BytesIO(data)) as pdf:
-        assert isinstance(pdf, pdfplumber.PDF)
-        assert "".join(c["text"] for c in pdf.pages[0].chars) == "Hi"
+    with open_pdf(io.BytesIO(data)) as pdf:  # pdfplumber's characters, as glyphs
+        assert "".join(c.text for c in pdf.pages[0].chars) == "Hi"
+        assert pdf.pages[0].chars[0].font == "Helvetica" and pdf.pages[0].chars[0].x0 == 10

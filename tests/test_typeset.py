@@ -216,9 +216,9 @@ def test_techbook_autospace_not_added_where_the_source_has_a_space(techbook_pdf)
     for line in (line for line in report.lines if line.body):
         chars = line.chars
         for a, b in zip(chars, chars[1:]):
-            if b["text"] == " " and (is_han(a["text"]) or is_latin(a["text"])):
+            if b.text == " " and (is_han(a.text) or is_latin(a.text)):
                 seen += 1
-                assert b["x0"] - a["x1"] < 0.02 * a["size"], line.text
+                assert b.x0 - a.x1 < 0.02 * a.size, line.text
     assert seen >= 5
 
 
@@ -228,9 +228,9 @@ def test_techbook_footnote_marks_hug_their_word(techbook_pdf):
     seen = 0
     for line in (line for line in report.lines if line.body):
         for a, b in zip(line.chars, line.chars[1:]):
-            if is_han(a["text"]) and b["size"] < 0.9 * a["size"] and b["text"].isdigit():
+            if is_han(a.text) and b.size < 0.9 * a.size and b.text.isdigit():
                 seen += 1
-                assert b["x0"] - a["x1"] < 0.05 * a["size"], line.text
+                assert b.x0 - a.x1 < 0.05 * a.size, line.text
     assert seen >= 1
 
 
@@ -240,7 +240,7 @@ def _pair_width(report, pair: str) -> list[float]:
     """Widths (em) of every occurrence of the two marks ``pair`` in body lines."""
     return [pair_width(line.chars, n) for line in report.lines
             for n in range(len(line.chars) - 1)
-            if line.chars[n]["text"] + line.chars[n + 1]["text"] == pair]
+            if line.chars[n].text + line.chars[n + 1].text == pair]
 
 
 @pytest.mark.parametrize("style, expected", [

@@ -59,10 +59,10 @@ def body_text(report: Report, body: bool = True) -> str:
     out = []
     for line in report.lines:
         if line.body or not body:
-            base = collections.Counter(round(c["matrix"][5]) for c in line.chars)
+            base = collections.Counter(round(c.y) for c in line.chars)
             level = base.most_common(1)[0][0]
-            out.extend(c["text"] for c in line.chars
-                       if not c["text"].isspace() and abs(c["matrix"][5] - level) < 1.5)
+            out.extend(c.text for c in line.chars
+                       if not c.text.isspace() and abs(c.y - level) < 1.5)
     return "".join(out)
 
 

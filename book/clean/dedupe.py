@@ -1,7 +1,7 @@
 """Drop repeated paragraphs and repeated blocks of paragraphs, keeping the
 first occurrence. "Repeated" is decided by ``book.lint.duplicates`` (exact,
-or equal after normalising spaces and punctuation width); bylines, captions
-and short lines are never candidates, so a recurring byline stays."""
+or equal after normalising spaces and punctuation width); bylines, captions,
+datelines and short lines are never candidates, so a recurring byline stays."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

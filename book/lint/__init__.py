@@ -30,7 +30,8 @@ CHECKS: list[tuple[str, Check, bool]] = [
 def lint(blocks: list[Block], options: dict) -> list[Finding]:
     """All findings for ``blocks``, sorted by file, line, column and code.
 
-    ``options``: the ``[check]`` table plus ``structure`` (the structure table).
+    ``options``: the ``[check]`` table plus ``structure``, ``clean`` and
+    ``sources`` (``book.lint.run.lint_options``).
     """
     repeated = {r.index for run in duplicates.find_repeats(blocks) for r in run}
     fresh = [b for i, b in enumerate(blocks) if i not in repeated]

@@ -108,8 +108,8 @@ def _location(loc: Location, starts: tuple[int, ...], at: int) -> Location:
 
 @functools.lru_cache(maxsize=16)
 def _line_starts(source: str) -> tuple[int, ...]:
-    """Where each line of ``source`` starts. Computed once per file: walking
-    to the block's line for every finding was 0.18 s of a 200-page build."""
+    """Where each line of ``source`` starts. Computed once per file, not by
+    walking to the block's line for every finding."""
     starts = [0]
     pos = source.find("\n")
     while pos >= 0:

@@ -22,6 +22,7 @@ def lint_options(project: Project, sources: dict[str, str] | None = None) -> dic
 
 
 def summary(findings: list[Diagnostic]) -> dict[str, int]:
+    """The number of errors, warnings and notes."""
     counts = {"errors": 0, "warnings": 0, "info": 0}
     for item in findings:
         counts[{"error": "errors", "warning": "warnings"}.get(item.severity, "info")] += 1

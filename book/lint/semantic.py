@@ -9,12 +9,12 @@ import re
 
 _SP = r"[ \t\u3000\u00a0]"
 # A letter that is not ASCII: Han in practice. Written as Unicode categories,
-# not the Han ranges of book.lint.text: `re` compiles a range class by
-# visiting each of its 28,000 code points, and these patterns repeat it ~30
-# times (21 ms of every build's start-up in the profile); the two classes
-# differ only for kana, Hangul and accented letters, harmless in a credit line.
+# not the Han ranges of book.text.chars: `re` compiles a range class by
+# visiting each of its code points, and these patterns repeat it ~30 times
+# (a large part of every build's start-up); the two classes differ only for
+# kana, Hangul and accented letters, harmless in a credit line.
 _LETTER = r"[^\W\d_A-Za-z]"
-# A personal name: 2–5 letters (·/• for transliterated names) or a Latin name.
+# A personal name: 2–6 letters (·/• for transliterated names) or a Latin name.
 _NAME = rf"(?:{_LETTER}(?:{_LETTER}|[·•]){{1,5}}|[A-Z][A-Za-z.\- ]{{1,30}})"
 _NAMES = rf"{_NAME}(?:(?:{_SP}+|[、，,]{_SP}*){_NAME})*"
 _ROLE = r"(?:本报|本刊|新华社|中新社|人民日报)?(?:特约|实习|见习|首席)?(?:记者|通讯员|实习生|摄影|撰文|编辑|作者)"
@@ -24,10 +24,11 @@ _SLASH = r"[/／|｜]"
 _SLASH_CREDIT = (rf"(?:(?:[文图](?:{_SLASH}[文图])?){_SP}*(?:{_SLASH}|[:：]){_SP}*"
                  rf"|[文图]{_SLASH}[文图]{_SP}+){_NAMES}")
 # 记者 胡萌伟 / 本报记者 张三 李四 通讯员 王五 / 文/张三 / 文／张三 图／李四 / （记者 胡萌伟）
-# Compiled on first use (by a paragraph short enough to be a byline): at 5 ms
-# it is the costliest pattern to compile of the whole start-up.
+# Compiled on first use (by a paragraph short enough to be a byline): it is
+# the costliest pattern to compile of the whole start-up.
 @functools.cache
 def byline_re() -> re.Pattern[str]:
+    """The byline pattern (``_CREDIT`` or ``_SLASH_CREDIT``, optionally in parentheses)."""
     return re.compile(
         rf"^(?:{_CREDIT}(?:{_SP}+{_CREDIT})*"
         rf"|[（(]{_SP}*{_CREDIT}(?:{_SP}+{_CREDIT})*{_SP}*[）)]"

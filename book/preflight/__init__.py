@@ -3,7 +3,7 @@ typesetting rules (clreq / GB/T 15834), from glyph positions alone.
 
 PDF → pages of glyph boxes (``pdfglyphs``, the fast reader of the PDFs
 WeasyPrint writes; pdfplumber for any other) → reconstructed lines
-(``lines``) → a ``Report`` (``checks``): diagnostics P301–P306 located at
+(``lines``) → a ``Report`` (``checks``): diagnostics P301–P305 located at
 ``file.pdf:page`` and the measured figures. Every PDF build runs it; ``book
 check --pdf FILE`` runs it on any PDF.
 """
@@ -31,7 +31,7 @@ def preflight(path: Path | io.BytesIO, name: str | None = None,
         try:
             with open_pdf(path if isinstance(path, io.BytesIO) else str(path)) as pdf:
                 lines = read_lines(pdf, frame)
-        except Exception as exc:  # pdfminer raises many kinds on a broken file
+        except Exception as exc:  # pypdf and pdfminer raise many kinds on a broken file
             raise BuildError(f"{path}: cannot read the PDF: {type(exc).__name__}: {exc}",
                              hint="is it a PDF file?") from exc
         return check_lines(lines, name or Path(str(path)).name)
@@ -50,9 +50,9 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def open_pdf(source: str | io.BytesIO):
+def open_pdf(source: str | io.BytesIO) -> pdfglyphs.Document:
     """The PDF's pages of glyphs: ``pdfglyphs`` for PDFs as WeasyPrint
-    writes them (several times faster), else pdfplumber."""
+    writes them (several times faster), else pdfplumber's characters."""
     try:
         return pdfglyphs.open_pdf(source)
     except pdfglyphs.Unsupported:
@@ -60,4 +60,9 @@ def open_pdf(source: str | io.BytesIO):
 
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return pdfplumber.open(source)
+        with pdfplumber.open(source) as pdf:
+            return pdfglyphs.Document([
+                pdfglyphs.Page(page.height, [
+                    pdfglyphs.Glyph(c["text"], c["fontname"], c["x0"], c["x1"], c["size"],
+                                    c["matrix"][5]) for c in page.chars])
+                for page in pdf.pages])

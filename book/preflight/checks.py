@@ -13,6 +13,7 @@ import statistics
 
 from book.errors import Diagnostic, Location
 from book.preflight.lines import Line, commonest
+from book.preflight.pdfglyphs import Glyph
 from book.text.chars import (CLOSING, INSEPARABLE, NO_LINE_END, NO_LINE_START,
                              is_fullwidth_mark, is_han, is_latin)
 
@@ -32,6 +33,7 @@ class Report:
     han_gaps: list[float] = dataclasses.field(default_factory=list)
 
     def summary(self) -> str:
+        """The figures in one line (as ``book check --pdf`` and ``-v`` builds print)."""
         pct = 100 * self.ragged / self.justified if self.justified else 0.0
         kinsoku = sum(1 for d in self.diagnostics if d.code == "P302")
         text = (f"{self.justified} justified line(s), {self.ragged} ragged ({pct:.1f}%), "
@@ -55,13 +57,13 @@ def _is_flush(line: Line) -> bool:
         return True
     # A closing mark trimmed to half width at the line end: its box is 1 em
     # wide but its advance (and the ink) ends ½ em earlier.
-    return (last["text"] in CLOSING
-            and abs(line.x1 - last["size"] / 2 - line.right) <= FLUSH_TOLERANCE)
+    return (last.text in CLOSING
+            and abs(line.x1 - last.size / 2 - line.right) <= FLUSH_TOLERANCE)
 
 
 def _overflows(line: Line) -> bool:
     last = line.chars[-1]
-    end = line.x1 - (last["size"] / 2 if last["text"] in CLOSING else 0)
+    end = line.x1 - (last.size / 2 if last.text in CLOSING else 0)
     return line.right > 0 and end > line.right + FLUSH_TOLERANCE
 
 
@@ -120,27 +122,27 @@ def measure(line: Line) -> tuple[list[float], list[float], list[float]]:
     pairs: list[float] = []
     hanlatin: list[float] = []
     han: list[float] = []
-    heights = {c["matrix"][5] for c in line.chars}
+    heights = {c.y for c in line.chars}
     if len(heights) == 1:  # the usual line: one baseline, every glyph on it
         chars = line.chars
     else:
-        level = commonest((c["matrix"][5] for c in line.chars), round)
-        chars = [c for c in line.chars if abs(c["matrix"][5] - level) < 1.5]
-    kinds = [_kind(c["text"]) for c in chars]
+        level = commonest((c.y for c in line.chars), round)
+        chars = [c for c in line.chars if abs(c.y - level) < 1.5]
+    kinds = [_kind(c.text) for c in chars]
     for n, pair in enumerate(zip(kinds, kinds[1:])):
         if pair == ("M", "M"):
             pairs.append(pair_width(chars, n))
         elif pair in (("H", "L"), ("L", "H")):
             a, b = chars[n], chars[n + 1]
-            hanlatin.append((b["x0"] - a["x1"]) / a["size"])
+            hanlatin.append((b.x0 - a.x1) / a.size)
         elif pair == ("H", "H"):
             a, b = chars[n], chars[n + 1]
-            han.append((b["x0"] - a["x1"]) / a["size"])
+            han.append((b.x0 - a.x1) / a.size)
     return pairs, hanlatin, han
 
 
 def _kind(text: str) -> str:
-    """M a full-width mark, H Han, L Latin, "" other (the pairs ``_measure``
+    """M a full-width mark, H Han, L Latin, "" other (the pairs ``measure``
     looks at), cached: looked up for every glyph of the book."""
     kind = _KINDS.get(text)
     if kind is None:
@@ -152,17 +154,17 @@ def _kind(text: str) -> str:
 _KINDS: dict[str, str] = {}
 
 
-def pair_width(chars: list[dict], n: int) -> float:
+def pair_width(chars: list[Glyph], n: int) -> float:
     """Width in em of the marks ``chars[n]``, ``chars[n+1]``: from the first
     box's start to the end of the second's advance. A half-width closing
     mark's box is still 1 em (the font's width), so when the next glyph starts
     within ¾ em of it, its advance was ½ em."""
     a, b = chars[n], chars[n + 1]
-    em = a["size"]
-    end = b["x1"]
-    if n + 2 < len(chars) and chars[n + 2]["x0"] - b["x0"] < 0.75 * em:
-        end = b["x0"] + 0.5 * em
-    return (end - a["x0"]) / em
+    em = a.size
+    end = b.x1
+    if n + 2 < len(chars) and chars[n + 2].x0 - b.x0 < 0.75 * em:
+        end = b.x0 + 0.5 * em
+    return (end - a.x0) / em
 
 
 def _stranded_headings(lines: list[Line], diags: list, where) -> None:

@@ -10,13 +10,15 @@ import collections
 import dataclasses
 from typing import Iterator
 
+from book.preflight.pdfglyphs import Glyph
+
 
 @dataclasses.dataclass
 class Line:
     """One reconstructed line: its glyphs left to right and where it sits."""
 
     page: int
-    chars: list[dict]
+    chars: list[Glyph]
     baseline: float
     size: float
     font: str
@@ -26,18 +28,20 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "".join(c["text"] for c in self.chars)
+        """The line's text, glyph by glyph."""
+        return "".join(c.text for c in self.chars)
 
     @property
     def x0(self) -> float:
-        return self.chars[0]["x0"]
+        """The start of the first glyph's box."""
+        return self.chars[0].x0
 
     @property
     def x1(self) -> float:
         """The end of the last glyph's box. A closing mark trimmed to half
         width at the line end keeps its 1 em box, so its ink and advance end
         ½ em before this (``book.preflight.checks`` allows for it)."""
-        return self.chars[-1]["x1"]
+        return self.chars[-1].x1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Frame:
     even: tuple[float, float]
 
     def edges(self, page: int) -> tuple[float, float]:
+        """(left, right) of the text block on PAGE (1-based)."""
         return self.odd if page % 2 else self.even
 
 
@@ -72,31 +77,31 @@ def page_lines(page, number: int) -> list[Line]:
     """Group a page's glyphs into lines by baseline; superscripts (smaller,
     within 0.6 em of a bigger line's baseline) join that line, so a footnote
     mark does not look like a line of its own; blank ends are dropped."""
-    rows: dict[float, list[dict]] = collections.defaultdict(list)
+    rows: dict[float, list[Glyph]] = collections.defaultdict(list)
     for char in page.chars:
-        rows[round(char["matrix"][5] * 2) / 2].append(char)
+        rows[round(char.y * 2) / 2].append(char)
     lines = []
     for baseline in sorted(rows, reverse=True):
         # Content-stream order is reading order (a half-width opening mark
         # drawn with a negative offset may start a hair left of the mark
         # before it, so sorting by x would swap them).
         chars = rows[baseline]
-        while chars and chars[-1]["text"].isspace():
+        while chars and chars[-1].text.isspace():
             chars.pop()
-        while chars and chars[0]["text"].isspace():
+        while chars and chars[0].text.isspace():
             chars.pop(0)
         if not chars:
             continue
         lines.append(Line(number, chars, page.height - baseline,
-                          commonest((c["size"] for c in chars), lambda size: round(size, 1)),
-                          commonest((c["fontname"] for c in chars), _fontkey)))
+                          commonest((c.size for c in chars), lambda size: round(size, 1)),
+                          commonest((c.font for c in chars), _fontkey)))
     kept = []
     for line in lines:
         hosts = [h for h in lines if h.size > line.size
                  and abs(h.baseline - line.baseline) < 0.6 * h.size]
         if hosts:
             host = min(hosts, key=lambda h: abs(h.baseline - line.baseline))
-            at = next((i for i, c in enumerate(host.chars) if c["x0"] > line.chars[0]["x0"]),
+            at = next((i for i, c in enumerate(host.chars) if c.x0 > line.chars[0].x0),
                       len(host.chars))
             host.chars[at:at] = line.chars
         else:
@@ -188,8 +193,8 @@ def _starts_item(line: Line, em: float) -> bool:
     """A list item's first line: a marker set apart from the text after it."""
     chars = line.chars
     for i, (a, b) in enumerate(zip(chars[:4], chars[1:5])):
-        if b["x0"] - a["x1"] > 0.4 * em:
-            marker = "".join(c["text"] for c in chars[:i + 1])
+        if b.x0 - a.x1 > 0.4 * em:
+            marker = "".join(c.text for c in chars[:i + 1])
             return marker.rstrip(".)、").isdigit() or marker in "·•◦▪–-*"
     return False
 

@@ -1,6 +1,6 @@
-"""Glyph boxes of a PDF's pages, fast: the subset of pdfplumber's ``page.chars``
-that the preflight reads (text, x0, x1, size, fontname, matrix), for PDFs as
-WeasyPrint writes them.
+"""Glyph boxes of a PDF's pages, fast: what the preflight reads of each glyph
+(``Glyph``: text, font, x0, x1, size, baseline — pdfplumber's ``page.chars``
+give the same values), for PDFs as WeasyPrint writes them.
 
 Written here because pdfplumber/pdfminer, the library for the job, reads a
 PDF back more slowly than WeasyPrint writes it (a Python object per token
@@ -19,7 +19,7 @@ import dataclasses
 import io
 import re
 import sys
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import pypdf
 
@@ -65,12 +65,28 @@ class Font:
     descent: float
 
 
+class Glyph(NamedTuple):
+    """One glyph as the preflight reads it: its text, its font's name
+    (``ABCDEF+Family`` for a subset), the left and right edges of its box and
+    its size in points, and its baseline in points from the page's foot."""
+
+    text: str
+    font: str
+    x0: float
+    x1: float
+    size: float
+    y: float
+
+
+_glyph = tuple.__new__  # Glyph(...) without the keyword handling, per glyph
+
+
 @dataclasses.dataclass
 class Page:
-    """One page: its height and its glyphs as pdfplumber-style dicts."""
+    """One page: its height and its glyphs in content-stream order."""
 
     height: float
-    chars: list[dict[str, Any]]
+    chars: list[Glyph]
 
 
 @dataclasses.dataclass
@@ -99,7 +115,7 @@ def read_page(page, fonts: dict[int, Font]) -> Page:
     box = [float(v) for v in page.mediabox]
     if box[0] or box[1] or page.get("/Rotate", 0):
         raise Unsupported("offset or rotated page box")
-    chars: list[dict[str, Any]] = []
+    chars: list[Glyph] = []
     contents = page.get_contents()
     if contents is not None:
         _run(contents.get_data(), page.get("/Resources") or {}, IDENTITY, fonts, chars,
@@ -117,6 +133,7 @@ def _tokens(data: bytes) -> Iterator[tuple[str, bytes]]:
         yield kind, match.group()
 
 
+
 @dataclasses.dataclass
 class _TextState:
     font: Font | None = None
@@ -127,7 +144,7 @@ class _TextState:
 
 
 def _run(data: bytes, resources, ctm: Matrix, fonts: dict[int, Font],
-         chars: list[dict[str, Any]], depth: int) -> None:
+         chars: list[Glyph], depth: int) -> None:
     """Interpret one content stream, appending its glyphs to ``chars``."""
     if depth > 8:
         raise Unsupported("form XObjects nested too deeply")
@@ -139,7 +156,7 @@ def _run(data: bytes, resources, ctm: Matrix, fonts: dict[int, Font],
     array: list[Any] | None = None
     for kind, value in _tokens(data):
         if kind == "tj":  # the hot path: one token per line of text
-            tm = _show(_tj_items(value[:value.rindex(b"]")]), tm, ctm, ts, chars)
+            tm = _show(value[1:value.rindex(b"]")], tm, ctm, ts, chars)
             operands = []
         elif kind == "num":
             (operands if array is None else array).append(float(value))
@@ -181,7 +198,7 @@ def _run(data: bytes, resources, ctm: Matrix, fonts: dict[int, Font],
                 ts.scaling = operands[-1] / 100
             elif op in ("TJ", "Tj"):
                 seq = operands[-1] if op == "TJ" else [operands[-1]]
-                tm = _show(seq, tm, ctm, ts, chars)
+                tm = _show(_tj_bytes(seq), tm, ctm, ts, chars)
             elif op in ("TD", "T*", "TL", "Ts", "'", '"', "BI", "d0", "d1"):
                 # Not in WeasyPrint's output: leading, rise, inline images, Type3.
                 raise Unsupported(f"operator {op}")
@@ -190,91 +207,85 @@ def _run(data: bytes, resources, ctm: Matrix, fonts: dict[int, Font],
             operands = []
 
 
-def _tj_items(array: bytes) -> list[bytes | float]:
-    items: list[bytes | float] = []
-    for glyphs, number, other in TJ_ITEM.findall(array[1:]):
-        if other:
-            raise Unsupported(f"TJ item {other!r}")
-        items.append(float(number) if number else bytes.fromhex(glyphs.decode()))
-    return items
+def _tj_bytes(seq: list) -> bytes:
+    """A TJ or Tj operand (strings and numbers, read by the generic path)
+    written back as the inside of a TJ array, for ``_show``."""
+    parts = []
+    for item in seq:
+        if isinstance(item, float):
+            parts.append(b"%r" % item)
+        elif isinstance(item, bytes):
+            parts.append(b"<" + item.hex().encode() + b">")
+        else:
+            raise Unsupported("literal string in TJ")
+    return b" ".join(parts)
 
 
-def _show(seq: list, tm: Matrix, ctm: Matrix, ts: _TextState,
-          chars: list[dict[str, Any]]) -> Matrix:
-    """Glyphs of one TJ array; returns the text matrix after them."""
+def _show(items: bytes, tm: Matrix, ctm: Matrix, ts: _TextState,
+          chars: list[Glyph]) -> Matrix:
+    """The glyphs of one TJ array (its inside: hex strings and numbers);
+    returns the text matrix after them."""
     font = ts.font
     if font is None:
         raise Unsupported("text shown without a font")
     matrix = mult(tm, ctm)
     a, b, c, d, e, f = matrix
-    x = 0.0
-    spaced = False
-    size, scaling = ts.size, ts.scaling
-    widths, default, unicode, name = font.widths, font.default_width, font.unicode, font.name
-    upright = b == 0 and c == 0
-    height = abs(d) * size
-    if upright and a > 0 and not ts.char_space and not ts.word_space:
-        return _show_upright(seq, tm, matrix, ts, font, chars)
-    for item in seq:
-        if isinstance(item, float):
-            x -= item * 0.001 * size * scaling
-            spaced = True
-            continue
-        if not isinstance(item, bytes):
-            raise Unsupported("literal string in TJ")
-        for i in range(0, len(item) - 1, 2):
-            cid = (item[i] << 8) | item[i + 1]
-            if spaced:
-                x += ts.char_space
-            adv = widths.get(cid, default) * size * scaling
-            if upright:  # no rotation or skew: WeasyPrint's case, 4x faster
-                left = a * x + e
-                text = unicode.get(cid)
-                chars.append({"text": f"(cid:{cid})" if text is None else text, "fontname": name,
-                              "x0": left if a > 0 else left + a * adv,
-                              "x1": left + a * adv if a > 0 else left,
-                              "size": height, "matrix": (a, 0.0, 0.0, d, left, f)})
-            else:
-                _char(chars, font, cid, (a, b, c, d, a * x + e, b * x + f), adv, size)
-            x += adv
-            if cid == 32 and ts.word_space:
-                x += ts.word_space
-            spaced = True
-    return mult((1, 0, 0, 1, x, 0), tm)
-
-
-def _show_upright(seq: list, tm: Matrix, matrix: Matrix, ts: _TextState, font: Font,
-                  chars: list[dict[str, Any]]) -> Matrix:
-    """``_show`` for WeasyPrint's text (upright, no character or word
-    spacing): the same arithmetic without the per-glyph tests, and the
-    glyph ids split by ``array`` in C. The glyph loop was the profile's top."""
-    a, _b, _c, d, e, f = matrix
-    size, scaling = ts.size, ts.scaling
+    if b or c or a <= 0 or ts.char_space or ts.word_space:
+        return _show_transformed(items, tm, matrix, ts, font, chars)
+    # WeasyPrint's text: upright, no character or word spacing, so one loop
+    # with the arithmetic inlined: this runs for every glyph of a book.
+    size, scale = ts.size, ts.size * ts.scaling
     widths, default, unicode, name = font.widths, font.default_width, font.unicode, font.name
     height = abs(d) * size
     append = chars.append
     x = 0.0
-    for item in seq:
-        if item.__class__ is float:
-            x -= item * 0.001 * size * scaling
+    for glyphs, number, other in TJ_ITEM.findall(items):
+        if number:
+            x -= float(number) * 0.001 * scale
             continue
-        if item.__class__ is not bytes:
-            raise Unsupported("literal string in TJ")
-        cids = array.array("H", item[:len(item) & ~1])
-        if BYTESWAP:
-            cids.byteswap()
+        if other:
+            raise Unsupported(f"TJ item {other!r}")
+        cids = array_of(bytes.fromhex(glyphs.decode()))
         for cid in cids:
-            adv = widths.get(cid, default) * size * scaling
+            adv = widths.get(cid, default) * scale
             left = a * x + e
             text = unicode.get(cid)
-            append({"text": f"(cid:{cid})" if text is None else text, "fontname": name,
-                    "x0": left, "x1": left + a * adv, "size": height,
-                    "matrix": (a, 0.0, 0.0, d, left, f)})
+            append(_glyph(Glyph, (f"(cid:{cid})" if text is None else text, name, left,
+                                  left + a * adv, height, f)))
             x += adv
     return mult((1, 0, 0, 1, x, 0), tm)
 
 
-def _char(chars: list[dict[str, Any]], font: Font, cid: int, m: Matrix, adv: float,
+def array_of(data: bytes) -> array.array:
+    """The big-endian 16-bit glyph ids of a string, in C."""
+    if len(data) & 1:
+        raise Unsupported("a string of an odd number of bytes for two-byte glyph ids")
+    cids = array.array("H", data)
+    if BYTESWAP:
+        cids.byteswap()
+    return cids
+
+
+def _show_transformed(items: bytes, tm: Matrix, matrix: Matrix, ts: _TextState, font: Font,
+                      chars: list[Glyph]) -> Matrix:
+    """``_show`` for rotated, skewed or mirrored text, as pdfminer places it."""
+    a, b, c, d, e, f = matrix
+    x = 0.0
+    size, scale = ts.size, ts.size * ts.scaling
+    for glyphs, number, other in TJ_ITEM.findall(items):
+        if number:
+            x -= float(number) * 0.001 * scale
+            continue
+        if other:
+            raise Unsupported(f"TJ item {other!r}")
+        for cid in array_of(bytes.fromhex(glyphs.decode())):
+            adv = font.widths.get(cid, font.default_width) * scale
+            _char(chars, font, cid, (a, b, c, d, a * x + e, b * x + f), adv, size)
+            x += adv + ts.char_space + (ts.word_space if cid == 32 else 0.0)
+    return mult((1, 0, 0, 1, x, 0), tm)
+
+
+def _char(chars: list[Glyph], font: Font, cid: int, m: Matrix, adv: float,
           size: float) -> None:
     """One glyph's box, as pdfminer's LTChar computes it for horizontal text."""
     a, b, c, d, e, f = m
@@ -283,8 +294,8 @@ def _char(chars: list[dict[str, Any]], font: Font, cid: int, m: Matrix, adv: flo
                for x in (0.0, adv) for y in (descent, descent + size)]
     xs = [p[0] for p in corners]
     ys = [p[1] for p in corners]
-    chars.append({"text": font.unicode.get(cid, f"(cid:{cid})"), "fontname": font.name,
-                  "x0": min(xs), "x1": max(xs), "size": max(ys) - min(ys), "matrix": m})
+    chars.append(Glyph(font.unicode.get(cid, f"(cid:{cid})"), font.name, min(xs), max(xs),
+                       max(ys) - min(ys), f))
 
 
 def _font(resources, name: str, fonts: dict[int, Font]) -> Font:
@@ -350,7 +361,7 @@ def _cmap(data: bytes) -> dict[int, str]:
 
 
 def _form(resources, name: str, ctm: Matrix, fonts: dict[int, Font],
-          chars: list[dict[str, Any]], depth: int) -> None:
+          chars: list[Glyph], depth: int) -> None:
     """Text inside a form XObject (WeasyPrint draws groups as forms)."""
     xobject = resources["/XObject"][f"/{name}"].get_object()
     if xobject.get("/Subtype") != "/Form":

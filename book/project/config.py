@@ -1,7 +1,8 @@
 """Load a project: ``book.toml`` (or a folder / single file without one) into a
 validated :class:`Project` with resolved editions.
 
-The schema is declared once (``BOOK_KEYS``, ``EDITION_KEYS``); unknown keys are
+The schema is declared once (``BOOK_KEYS``, ``STRUCTURE_KEYS``,
+``EDITION_KEYS``); unknown keys are
 warned about with the nearest valid key, wrong types are errors naming the
 key's path.
 """
@@ -16,19 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from book.errors import ConfigError, Location, Reporter, UsageError
+from book.text.chars import PUNCTUATION_STYLES
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
 FORMATS = ("epub", "pdf")
-PUNCTUATION_STYLES = ("quanjiao", "kaiming", "banjiao", "taiwan")
 
 # key -> (accepted types, docstring). Types are Python types after tomllib.
 BOOK_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "title": ((str,), "Book title; default: the lone top heading or the folder name."),
+    "title": ((str,), "Book title; default: the lone top heading, else the folder (single file: file) name."),
     "subtitle": ((str,), "Subtitle, shown on the title page and cover."),
     "authors": ((list, str), "Author names, in order."),
     "publisher": ((str,), "Publisher name."),
     "language": ((str,), "BCP 47 tag (zh-Hans, zh-Hant-TW, en …); default: detected."),
-    "identifier": ((str,), "Stable identifier (URN, DOI …); default: derived from the title."),
+    "identifier": ((str,), "Stable identifier (URN, DOI …); default: urn:isbn from isbn, else a UUID from title and authors."),
     "isbn": ((str,), "ISBN; used as the identifier when set."),
     "date": ((str, Any), "Publication date (YYYY-MM-DD)."),
     "description": ((str,), "Short description for the metadata."),
@@ -43,7 +44,7 @@ BOOK_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 STRUCTURE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "chapter_level": ((int,), "Heading level that opens a chapter; default: the first level in use."),
+    "chapter_level": ((int,), "Heading level that opens a chapter; default: the shallowest level in use after the title."),
     "title_heading": ((bool,), "Treat a lone top heading at the start as the book title."),
     "subtitles": ((bool,), "A heading directly followed by a deeper one makes it the chapter subtitle."),
 }
@@ -51,11 +52,11 @@ STRUCTURE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 EDITION_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "extends": ((str,), "Edition whose settings this one inherits."),
     "formats": ((list, str), "Output formats: epub, pdf."),
-    "page_size": ((str,), "A4, A5, B5, 16开, 32开 or 'W H' with units."),
-    "margins": ((str,), "CSS margins of the type area."),
+    "page_size": ((str,), "A4, A5, A6, B5, Letter, 16开, 32开 or 'W H' with units."),
+    "margins": ((str,), "Page margins around the type area, on a right-hand page: top outside bottom inside."),
     "font_size": ((str, int, float), "Body font size (e.g. 10.5pt)."),
     "line_height": ((str, int, float), "Body line height (e.g. 1.75)."),
-    "fonts": ((dict,), "Font families by role: body, heading, caption."),
+    "fonts": ((dict,), "Font families by role: body, heading, caption, mono."),
     "punctuation": ((str,), "quanjiao, kaiming, banjiao or taiwan."),
     "autospace": ((str, int, float), "Space between Han and Latin/digits, in em; 0 turns it off."),
     "bleed": ((str,), "Bleed for the print shop (e.g. 3mm)."),
@@ -102,6 +103,7 @@ class Edition:
     root: Path = Path(".")
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The setting KEY, or DEFAULT."""
         return self.settings.get(key, default)
 
     def for_format(self, fmt: str) -> "Edition":

@@ -2,7 +2,8 @@
 
 0. the default faces of the edition's script, generated (``defaults.css``,
    ``book.render.css.defaults_css``);
-1. the package's defaults (``book/styles``: variables, base, then the
+1. the package's defaults (``book.styles``, the repository's ``styles/``:
+   variables, base, then the
    format's sheet ``epub.css`` or ``print.css``);
 2. the project's ``styles/variables.css``, ``styles/base.css``, then its
    ``styles/epub.css`` or ``styles/print.css``;
@@ -29,6 +30,7 @@ GENERATED_SHEET = "edition.css"
 
 
 def package_styles_dir() -> Path:
+    """The folder of the package's default stylesheets."""
     return Path(str(resources.files("book.styles")))
 
 

@@ -4,9 +4,11 @@ markdown-it-py does the parsing (CommonMark + tables, strikethrough, footnotes,
 front matter); here its token stream is cut into top-level blocks, each
 rendered to HTML once and given its plain text and source line.
 
-Two safety hooks run here: blocks holding raw HTML are sanitised (sanitize.py,
-one warning per change, at file:line), and containers nested deeper than the
-parser's limit are kept as plain paragraphs instead of being dropped.
+Four safety hooks run here: raw HTML is sanitised (``book.read.sanitize``,
+one warning per change, at file:line); containers nested deeper than the
+parser's limit are kept as plain paragraphs instead of being dropped (P001);
+character references that are no characters and unknown entities are noted
+(H005); inline tags left open are closed at the end of their block (H004).
 """
 from __future__ import annotations
 
@@ -173,7 +175,8 @@ def parse_source(source: SourceFile, footnote_offset: int = 0,
                  reporter: Reporter | None = None) -> ParsedSource:
     """Tokens of one file → blocks (headings included) and footnotes.
 
-    Sanitiser and nesting warnings go to ``reporter`` (none: not reported)."""
+    The parser's warnings (P001, P002, H004, H005 and the sanitiser's) go to
+    ``reporter`` (none: not reported)."""
     reporter = reporter or Reporter(quiet=True)
     env: dict[str, Any] = {"footnote_offset": footnote_offset}
     tokens = markdown().parse(source.text, env)
@@ -313,7 +316,7 @@ def _footnotes(tokens: list[Token], env: dict[str, Any], offset: int,
 
 def _is_yaml_mapping(text: str) -> bool:
     """Whether a front-matter block is empty or a YAML mapping."""
-    import yaml  # here: only front matter needs PyYAML, a tenth of a small build's imports
+    import yaml  # here: only front matter needs PyYAML, whose import is slow
 
     if not text.strip():
         return True
@@ -324,7 +327,8 @@ def _is_yaml_mapping(text: str) -> bool:
 
 
 def _front_matter(text: str) -> dict[str, Any]:
-    """YAML front matter; a malformed one yields nothing (lint reports it)."""
+    """YAML front matter; a malformed one yields nothing (``parse_source``
+    has warned P002 and kept it as text)."""
     import yaml  # see _is_yaml_mapping
 
     try:

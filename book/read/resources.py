@@ -16,7 +16,8 @@ Rules, so a build never escapes the project or touches the network:
 In the model an image's ``src`` is its project-relative, URL-quoted path, which
 the PDF resolves against the project folder; the EPUB renderer packages the
 file and points at the packaged item (``book.render.epub.images``: huge images
-scaled down, M006; ``links``: ``#id`` links to other chapters, M007;
+scaled down, M006; ``links``: ``#id`` links pointed at the chapter holding the id, a link to
+no id kept as text, M007;
 ``css``: stylesheets that would load files, M008).
 """
 from __future__ import annotations

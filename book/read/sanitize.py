@@ -8,7 +8,8 @@ parser and sanitiser; a first pass with the standard library's HTML tokenizer
 only *explains* what nh3 will change, so every change gets a warning.
 
 Allowlist (everything else is removed; the text inside is kept, except inside
-``script``/``style``/``template``/``noscript``, which go with their content):
+``script``, ``style``, ``iframe``, ``svg``, ``math``, ``audio``, ``video`` and
+the other ``CONTENT_TAGS``, which go with their content):
 
 - inline: a[href], abbr[title], b, bdi, br, cite, code, del, dfn, em, i, ins,
   kbd, mark, q, s, samp, small, span, strong, sub, sup, u,

@@ -42,8 +42,8 @@ BOMS = (
 # controls, which only ever come from mis-decoded text. Tab, LF, CR stay.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-# Single-byte Chinese encodings charset-normalizer may name: all are subsets of
-# GB18030, which also decodes the rare characters they lack.
+# The GB family of encodings charset-normalizer may name: multi-byte subsets
+# of GB18030 (HZ aside), which also decodes the rare characters they lack.
 _GB_FAMILY = ("gb2312", "gbk", "hz", "cp936", "gb18030")
 
 GB_HINT = 'add encoding = "gb18030" to book.toml (or save the file as UTF-8)'

@@ -17,7 +17,8 @@ from book.model import Book
 from book.project.config import Edition, Project
 
 # format name -> module; imported when that format is rendered, so that an
-# EPUB build never imports WeasyPrint (most of a small build's time).
+# EPUB build never imports WeasyPrint (its import takes longer than a
+# small EPUB's whole build).
 RENDERERS = {
     "epub": "book.render.epub",
     "pdf": "book.render.pdf",

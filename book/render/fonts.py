@@ -3,19 +3,22 @@ captions and code, and where it is installed.
 
 ``DEFAULT_FAMILIES`` is the one list of default faces, per role and script
 (``book.text.script``): the PDF and the EPUB get them as the first,
-generated stylesheet (``book.project.stylesheets.defaults_css``), the EPUB's
+generated stylesheet (``book.render.css.defaults_css``), the EPUB's
 font embedding and the generated cover look them up here, and the PDF
 renderer checks here that they are installed. An edition's ``fonts`` table
 overrides them role by role.
 
-Faces are found with fontconfig (``fc-match``), which also says which face
-of a ``.ttc`` collection holds the family (Noto CJK packs SC, TC, JP, KR …
-in one file); a family given as a font file in the project is used as it is.
+Faces are found with fontconfig: one ``fc-list`` run lists every installed
+face with its families, weight and index in its file (Noto CJK packs SC, TC,
+JP, KR … in one ``.ttc``), and a family is looked up in that list (a
+fontconfig tool run per face cost as much as subsetting one); a family given
+as a font file in the project is used as it is.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -96,20 +99,55 @@ def role_face(edition: Edition, role: str, language: str) -> Face | None:
     return find_face(name, ROLE_WEIGHT[role])
 
 
-@functools.cache
+@dataclasses.dataclass(frozen=True)
+class Installed:
+    """One installed face as fontconfig lists it."""
+
+    families: tuple[str, ...]
+    italic: bool
+    weights: tuple[float, float]  # fontconfig weights (regular 80, bold 200)
+    index: int
+    path: Path
+
+
 def find_face(family: str, weight: int = 400) -> Face | None:
-    """The installed file and collection index of FAMILY at WEIGHT, or None
-    when fontconfig would substitute another family (or is not installed)."""
-    if not shutil.which("fc-match"):
+    """The installed file and collection index of FAMILY at the CSS WEIGHT
+    (the upright face of the nearest weight), or None when FAMILY is not
+    installed (fontconfig would substitute another family)."""
+    target = 200 if weight >= 600 else 80
+    candidates = [f for f in installed_faces() if family in f.families]
+    if not candidates:
         return None
-    # fontconfig weights: regular 80, bold 200.
-    out = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}\n%{family}",
-         f"{family}:weight={200 if weight >= 600 else 80}"],
-        capture_output=True, text=True, check=False).stdout.split("\n")
-    if len(out) < 3 or family not in [name.strip() for name in out[2].split(",")]:
-        return None
-    return Face(path=Path(out[0]), index=int(out[1] or 0), family=family)
+    best = min(candidates, key=lambda f: (f.italic, _distance(f.weights, target),
+                                          str(f.path), f.index))
+    return Face(path=best.path, index=best.index, family=family)
+
+
+def _distance(weights: tuple[float, float], target: float) -> float:
+    low, high = weights
+    return 0.0 if low <= target <= high else min(abs(low - target), abs(high - target))
+
+
+@functools.cache
+def installed_faces() -> tuple[Installed, ...]:
+    """Every face fontconfig knows (one ``fc-list`` run); none without it."""
+    if not shutil.which("fc-list"):
+        return ()
+    listing = subprocess.run(
+        ["fc-list", "-f", "%{family}\t%{style}\t%{weight}\t%{index}\t%{file}\n"],
+        capture_output=True, text=True, check=False).stdout
+    faces = []
+    for line in listing.splitlines():
+        fields = line.split("\t")
+        if len(fields) != 5:
+            continue
+        families, style, weight, index, path = fields
+        numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", weight)] or [80.0]
+        faces.append(Installed(
+            families=tuple(name.strip() for name in re.split(r"(?<!\\),", families)),
+            italic=bool(re.search(r"italic|oblique", style, re.I)),
+            weights=(min(numbers), max(numbers)), index=int(index or 0), path=Path(path)))
+    return tuple(faces)
 
 
 def check_required_faces(edition: Edition, language: str) -> None:

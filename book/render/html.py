@@ -48,7 +48,8 @@ def environment(cache_folder: Path | None = None) -> jinja2.Environment:
     Compiled templates are looked up in the package's own cache, then in
     ``cache_folder/jinja`` (the build passes its ``dist/.cache``: a build
     writes nowhere outside its output folder), which also keeps a fresh
-    compile: compiling the templates takes a tenth of a small EPUB build.
+    compile: compiling the templates costs a noticeable part of a small
+    EPUB build (docs/performance.md).
     Jinja checks each entry against its template's source, so a stale one is
     recompiled."""
     env = jinja2.Environment(

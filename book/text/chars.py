@@ -39,6 +39,8 @@ NO_LINE_START = set("，。、；：？！）］】》」』〉”’·〕〗｝
 NO_LINE_END = set("（［【《「『〈“‘〔〖｛")
 # Marks made of two glyphs that must never be split over two lines.
 INSEPARABLE = set("—…")
+# A line-break opportunity that is not text (``book.typeset.breaks`` inserts it).
+ZWSP = "\u200b"
 
 # The punctuation styles an edition may choose (``halted`` says what each does).
 PUNCTUATION_STYLES = ("quanjiao", "kaiming", "banjiao", "taiwan")
@@ -65,7 +67,8 @@ def is_cjk_punct(char: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def is_latin(char: str) -> bool:
-    """A Latin letter or an ASCII/full-width-free digit (what gets ¼ em from Han)."""
+    """An ASCII letter or digit, or a Latin letter beyond ASCII (é): what
+    gets the Han–Latin space."""
     if len(char) != 1:
         return False
     return char.isascii() and char.isalnum() or (
@@ -74,6 +77,7 @@ def is_latin(char: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def is_fullwidth_mark(char: str) -> bool:
+    """One of the full-width marks with a blank half (``CLOSING``, ``OPENING``)."""
     return char in CLOSING or char in OPENING
 
 
@@ -104,7 +108,7 @@ def halted(text: str, style: str) -> set[int]:
         # Everything but the stops is half already; the stops stay full.
         return {m.start() for m in _MARK.finditer(text) if text[m.start()] not in STOPS}
     # Called on every text Pango lays out: regular expressions, not a loop;
-    # most texts (two in three) hold no two marks in a row: one search.
+    # most texts hold no two marks in a row: one search.
     if _ANY_PAIR.search(text) is None:
         return set()
     out = {m.start() for m in _CLOSING_PAIR.finditer(text)}
@@ -123,8 +127,8 @@ def _class(chars: set[str]) -> str:
 
 _MARK = re.compile(_class(CLOSING | OPENING))
 # A closing mark before another mark (a break hint may sit between them).
-_CLOSING_PAIR = re.compile(_class(CLOSING) + "(?=\u200b?" + _class(CLOSING | OPENING) + ")")
+_CLOSING_PAIR = re.compile(_class(CLOSING) + "(?=" + ZWSP + "?" + _class(CLOSING | OPENING) + ")")
 # Two marks in a row: the only place quanjiao halves one.
-_ANY_PAIR = re.compile(_class(CLOSING | OPENING) + "\u200b?" + _class(CLOSING | OPENING))
+_ANY_PAIR = re.compile(_class(CLOSING | OPENING) + ZWSP + "?" + _class(CLOSING | OPENING))
 # An opening mark after another opening mark.
-_OPENING_PAIR = re.compile("(?<=" + _class(OPENING) + ")\u200b?" + _class(OPENING))
+_OPENING_PAIR = re.compile("(?<=" + _class(OPENING) + ")" + ZWSP + "?" + _class(OPENING))

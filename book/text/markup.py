@@ -2,7 +2,8 @@
 text rewrite uses (the clean-up's repairs, an edition's OpenCC conversion,
 the print's line-break hints), so all of them leave the same things alone.
 
-In: a fragment of the model's HTML and a function from text to text. Out:
+In: a fragment of the model's HTML, a function from text to text and,
+optionally, the elements to limit it to (``only_inside``). Out:
 the fragment with the function applied to each run of text — not to tags,
 attributes or character references, and not inside ``VERBATIM`` elements,
 whose text is shown as written (code, or not text at all).

@@ -8,7 +8,7 @@
         pdf = document.write_pdf()
 
 Inside the block, justified lines of Chinese text are justified between
-characters, adjacent marks compressed, Han and Latin spaced ¼ em — all as
+characters, adjacent marks compressed, Han and Latin spaced by ``autospace`` (default ¼ em) — all as
 glyph widths, never as inserted characters. ``add_break_hints`` lets lines
 break beside curly quotes where clreq allows it (Pango does not).
 

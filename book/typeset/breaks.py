@@ -9,16 +9,15 @@ the print HTML's paragraphs.
 
 U+200B is a break hint, not text: Pango shapes it as an empty glyph, which
 WeasyPrint does not write to the PDF, so the text layer is unchanged (the
-tests check it); the typesetting engine skips it when it plans a line.
+tests check it); ``book.typeset.plan`` skips it when it plans a line.
 """
 from __future__ import annotations
 
 import re
 
-from book.text.chars import NO_LINE_END, NO_LINE_START
+from book.text.chars import NO_LINE_END, NO_LINE_START, ZWSP
 from book.text.markup import map_text
 
-ZWSP = "\u200b"
 OPEN_QUOTES = "“‘"
 CLOSE_QUOTES = "”’"
 # Elements whose text lines break (not headings: their text also feeds

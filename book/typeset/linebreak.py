@@ -1,7 +1,8 @@
 """Second thoughts on Pango's line breaks, for justified Chinese text.
 
-In: the box's text, Pango's first line (``split_first_line``'s result) and a
-function that re-breaks it at another width. Out: the result to keep. Two
+In: the box's text, its font size (``em``), the line's width, Pango's first
+line (``split_first_line``'s result), a function that re-breaks it at
+another width, and the Han–Latin space. Out: the result to keep. Two
 cases are reconsidered (clreq §3.8, "reduce before you stretch", and the
 孤字 rule):
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from book.text.chars import CLOSING, is_han, is_latin
+from book.text.chars import CLOSING, ZWSP, is_han, is_latin
 from book.typeset import plan
 
 # Widest justification gap between two characters, in em: poppler reads a gap
@@ -64,7 +65,7 @@ def _pull_up(text: str, em: float, max_width: float, result: tuple, split: Split
     over = retry[3] - max_width + autospace * em * len(line.autospace)
     if over <= 0 or over >= slack:
         return result
-    last = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" \u200b")
+    last = text.encode()[:retry[1]].decode(errors="ignore").rstrip(" " + ZWSP)
     trim = em / 2 if last and last[-1] in CLOSING else 0.0
     if over > SHRINK * em * len(line.stretch) + trim:
         return result

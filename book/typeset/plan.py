@@ -1,11 +1,12 @@
 """Plan one laid-out line: where its extra width goes.
 
 Input: the texts of a line's boxes, left to right (``None`` for a box whose
-text is not ours: an image, code, a footnote mark), and the line's slack.
+text is not ours: an image, preformatted, raised, letter-spaced or
+right-to-left text), the line's slack, the gap caps and the PDF's quantum.
 Output: the width to add after some characters, as ``{(box, index): px}``.
-Han–Latin boundaries get the fixed autospace; the justification slack is
-spread evenly over every stretchable gap, so no gap between two Han glyphs
-grows more than it must. Pure arithmetic, no Pango.
+Han–Latin boundaries are found here (their width is the caller's); the
+justification slack is spread evenly over every stretchable gap, so no gap
+between two Han glyphs grows more than it must. Pure arithmetic, no Pango.
 
 This runs for every line of a book, so characters are mapped to one-letter
 classes and the gaps are found by regular expressions over the class string.
@@ -16,9 +17,8 @@ import dataclasses
 import itertools
 import re
 
-from book.text.chars import CLOSING, OPENING, is_cjk, is_han, is_latin
+from book.text.chars import CLOSING, OPENING, ZWSP, is_cjk, is_han, is_latin
 
-ZWSP = "\u200b"
 # Classes: H Han, K other CJK (kana, symbols), L Latin letter or digit,
 # O opening mark, C closing mark, D dash, E ellipsis, S space, X other,
 # B a box that is not ours (no gap across it).

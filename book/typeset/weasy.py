@@ -14,7 +14,10 @@ What it does, for the duration of one render (``installed``):
 - ``Layout.set_text`` adds OpenType ``halt`` (half-width) on the byte ranges
   of the marks the punctuation style compresses, and zh-TW shaping on the
   marks the Taiwan style centres. Pango shapes with them in the line-breaking
-  pass *and* the drawing pass, so both measure the same widths;
+  pass *and* the drawing pass, so both measure the same widths, and so do
+  the intrinsic widths. (Setting them before layout, as spans with
+  ``font-feature-settings``, was tried: WeasyPrint breaks lines worse across
+  inline boxes, see docs/architecture.md.);
 - ``text_align`` (called once per laid-out line) adds the Han–Latin space and,
   on a justified line, spreads the slack over every inter-character gap
   (``book.typeset.plan``); an overfull line first trims a line-end mark to
@@ -48,7 +51,7 @@ from weasyprint.text.ffi import ffi, pango
 from weasyprint.text.fonts import font_features
 
 from book.errors import BuildError
-from book.text.chars import CLOSING, PUNCTUATION_STYLES, halted, marks
+from book.text.chars import CLOSING, PUNCTUATION_STYLES, ZWSP, halted, marks
 from book.typeset import linebreak, plan
 
 # The WeasyPrint version whose internals this module was written and tested
@@ -178,7 +181,7 @@ def _get_first_line(self):
     first_line, index = _originals["get_first_line"](self)
     deltas = getattr(self, "_ts_deltas", None)
     if deltas and getattr(self, "_ts_fresh", False):
-        self._ts_fresh = False  # widen once per shaping, never twice
+        self._ts_fresh = False  # widen once per set_text, never twice
         widen(first_line, self.text, deltas)
     return first_line, index
 
@@ -308,7 +311,7 @@ def _trim_line_end(leaves, texts) -> float:
         # ink centred and pushes its box a quarter em past the measure.
         return 0.0
     box, text = leaves[-1], texts[-1]
-    index = len(text.rstrip(" \u200b")) - 1
+    index = len(text.rstrip(" " + ZWSP)) - 1
     if index < 0 or text[index] not in CLOSING or index in halted(text, _active.punctuation):
         return 0.0
     saving = _halt_saving(box.style, text[index])

@@ -110,9 +110,9 @@ PALETTE = _blend(BACKGROUND, INK, 128) + _blend(ACCENT, (255, 255, 255), 128)
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Lines no wider than WIDTH. Han text may break between any two
-    characters; a space is preferred when there is one (titles such as
-    「牢记嘱托 善作善成」 break at it)."""
+    """Lines no wider than WIDTH: TEXT as it is when it fits; else each space
+    ends a line (titles such as 「牢记嘱托 善作善成」 break there) and each part
+    breaks between any two characters where it is still too wide."""
     if font.getlength(text) <= width:
         return [text]
     lines: list[str] = []

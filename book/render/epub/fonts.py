@@ -55,7 +55,7 @@ def role_texts(book: Book, words: dict[str, str], documents: list[bytes]) -> dic
     """The text set in each font role (see base.css): the body face serves
     every document (all the characters the DOCUMENTS show: title page and
     chapters) and the navigation's labels (WORDS); the heading face the
-    titles; the caption face bylines, datelines and captions."""
+    titles; the caption face bylines, datelines, captions and figures."""
     meta = book.meta
     interface = "".join(words[k] for k in sorted(words))
     body = [interface, *sorted(shown_characters(documents))]

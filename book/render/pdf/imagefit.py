@@ -6,7 +6,8 @@ HTML in which every image at least two body lines tall gets an explicit size:
 as large as its natural size (1 px = 0.75 pt, WeasyPrint's default) allows
 within the type area, its height rounded down to a whole number of lines, its
 aspect kept. Such an image is set as a block, so the text after a figure stays
-on the grid. Smaller images (inline icons) are left alone.
+on the grid. Images with their own class or style, and smaller images
+(inline icons), are left alone.
 """
 from __future__ import annotations
 

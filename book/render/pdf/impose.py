@@ -1,6 +1,7 @@
 """Impose a PDF of book pages for saddle stitching.
 
-In: the bytes of a PDF whose pages are all one size (the booklet's pages).
+In: the bytes of a PDF whose pages are all one size (the booklet's pages),
+and the book's identifier (for the file's ID).
 Out: the bytes of a PDF of landscape sheet sides, two book pages side by side
 on each, in the order a printer needs to print double-sided, fold the stack
 in half and staple through the fold: with the pages padded with blanks to
@@ -40,7 +41,7 @@ def saddle_stitch_order(pages: int) -> list[tuple[int | None, int | None]]:
     sides = []
     for i in range(total // 2):
         outer, inner = total - i, i + 1
-        # Even sides have the last pages on the left; odd sides mirror that.
+        # Sides 1, 3, … have the higher page on the left; sides 2, 4, … mirror that.
         sides.append((page(outer), page(inner)) if i % 2 == 0 else (page(inner), page(outer)))
     return sides
 

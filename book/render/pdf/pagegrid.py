@@ -48,10 +48,12 @@ class TypeArea:
 
     @property
     def height(self) -> float:
+        """The text block's height: whole body lines."""
         return self.lines * self.pitch
 
     @property
     def width(self) -> float:
+        """The text block's width: whole full-width characters."""
         return self.chars * self.font_size
 
     def css(self) -> str:
