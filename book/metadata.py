@@ -1,6 +1,7 @@
 """Resolve the book's metadata from book.toml, front matter and the text."""
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import os
 import re
@@ -22,14 +23,21 @@ def detect_language(text: str) -> str:
     letters = sum(map(str.isalpha, sample))
     if not letters or len(han) < 0.2 * letters:
         return "en"
-    han_text = "".join(han)
-    to_simp = sum(a != b for a, b in zip(han_text, opencc.OpenCC("t2s").convert(han_text)))
+    # Each distinct character converted once, on a line of its own (so no
+    # phrase joins two of them), and counted as often as it occurs.
+    counts = collections.Counter(han)
+    distinct = list(counts)
+
+    def changed(profile: str) -> int:
+        converted = opencc.OpenCC(profile).convert("\n".join(distinct)).split("\n")
+        return sum(counts[a] for a, b in zip(distinct, converted) if a != b)
+
+    to_simp = changed("t2s")
     if not to_simp:
         # No Traditional character at all: Simplified, whatever s2t would
         # say, without loading s2t's dictionaries.
         return "zh-Hans"
-    to_trad = sum(a != b for a, b in zip(han_text, opencc.OpenCC("s2t").convert(han_text)))
-    return "zh-Hant" if to_simp > to_trad else "zh-Hans"
+    return "zh-Hant" if to_simp > changed("s2t") else "zh-Hans"
 
 
 def modified_timestamp(date: str = "") -> str:

@@ -14,7 +14,7 @@ from book.lint.findings import Finding, finding, source_of, where
 from book.lint.numbers import mixed_numbers
 from book.lint.semantic import semantic_kind
 from book.lint.text import prose_text
-from book.text.chars import HAN, has_han, is_cjk_punct
+from book.text.chars import has_han, is_cjk_punct, is_han
 from book.model import Block
 
 FULL_WIDTH = {",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！",
@@ -25,14 +25,14 @@ _CLOSERS = {close: open_ for open_, close in PAIRS.items()}
 # the lint's largest cost.
 _PAIRED_RE = re.compile("[" + "".join(PAIRS) + "".join(_CLOSERS) + "]")
 
-# , ; : ? ! touching a Han character; "." only after Han at a sentence end or
-# between Han (so "3.5", "v1.2" and "example.com" stay).
-_HALF_RE = re.compile(rf"(?<=[{HAN}])[,;:?!](?![/\\])|[,;:?!](?=[{HAN}])"
-                      rf"|(?<=[{HAN}])\.(?=[{HAN}]|\s|$)")
+# Candidates for W201 and W205, found in C; whether a Han character touches
+# them is asked of is_han, not of a Han class in the pattern: `re` compiles a
+# Han class by visiting each of its code points, a cost every build paid.
+_HALF_CANDIDATE_RE = re.compile(r"[,;:?!.]")
+_SPACES_RE = re.compile("[ \t\u3000\u00a0]+")
 _PAREN_RE = re.compile(r"\(([^()\n]*)\)")
 _ELLIPSIS_RE = re.compile(r"\.{3,}|。{2,}|·{3,}|(?<!…)…(?!…)|…{3,}")
 _DASH_RE = re.compile(r"(?<![-A-Za-z0-9_])--(?![-A-Za-z0-9_>])|――|－－|(?<!—)—(?!—)")
-_SPACE_RE = re.compile(rf"(?<=[{HAN}])[ \t\u3000\u00a0]+(?=[{HAN}])")
 _FULL_ALNUM_RE = re.compile(r"[０-９Ａ-Ｚａ-ｚ]+")
 
 # Blocks whose text is running prose; headings, bylines and captions use a
@@ -57,8 +57,15 @@ def halfwidth_punctuation(text: str) -> Iterator[tuple[int, str, str]]:
     """``(offset, mark, full-width mark)`` for half-width marks in Chinese context."""
     if not _holds(text, _HALF_MARKS + ("(",)):
         return
-    for match in _HALF_RE.finditer(text):
-        yield match.start(), match.group(0), FULL_WIDTH[match.group(0)]
+    for match in _HALF_CANDIDATE_RE.finditer(text):
+        at, mark = match.start(), match.group(0)
+        before = text[at - 1] if at else ""
+        after = text[at + 1] if at + 1 < len(text) else ""
+        # , ; : ? ! touching a Han character; "." only after Han at a sentence
+        # end or between Han (so "3.5", "v1.2" and "example.com" stay).
+        if (mark == "." and is_han(before) and (not after or after.isspace() or is_han(after))
+                or mark != "." and (is_han(before) and after not in ("/", "\\") or is_han(after))):
+            yield at, mark, FULL_WIDTH[mark]
     for match in _PAREN_RE.finditer(text):
         if has_han(match.group(1)):
             yield match.start(), "(", "（"
@@ -154,9 +161,11 @@ def _check_block(block: Block, following: Block | None, fixing: bool,
     for offset, mark in bad_dashes(text):
         add("W204", offset, f"dash written '{mark}'", "write '——', two U+2014, for a 破折号")
     if kind in PROSE_KINDS:
-        for match in _SPACE_RE.finditer(text):
-            add("W205", match.start(), "space between Han characters",
-                "delete it: Chinese text has no word spaces")
+        for match in _SPACES_RE.finditer(text):
+            start, end = match.span()
+            if start and end < len(text) and is_han(text[start - 1]) and is_han(text[end]):
+                add("W205", start, "space between Han characters",
+                    "delete it: Chinese text has no word spaces")
     # A number mixing widths is the numbers check's W211, not also W206.
     mixed = [range(offset, offset + len(number)) for offset, number in mixed_numbers(text)]
     for match in _FULL_ALNUM_RE.finditer(text):

@@ -268,21 +268,30 @@ def array_of(data: bytes) -> array.array:
 
 def _show_transformed(items: bytes, tm: Matrix, matrix: Matrix, ts: _TextState, font: Font,
                       chars: list[Glyph]) -> Matrix:
-    """``_show`` for rotated, skewed or mirrored text, as pdfminer places it."""
+    """``_show`` for rotated, skewed or mirrored text, or text with character
+    or word spacing, as pdfminer places it."""
     a, b, c, d, e, f = matrix
     x = 0.0
     size, scale = ts.size, ts.size * ts.scaling
-    for glyphs, number, other in TJ_ITEM.findall(items):
-        if number:
-            x -= float(number) * 0.001 * scale
+    for item in _tj_items(items):
+        if isinstance(item, float):
+            x -= item * 0.001 * scale
             continue
-        if other:
-            raise Unsupported(f"TJ item {other!r}")
-        for cid in array_of(bytes.fromhex(glyphs.decode())):
+        for cid in item:
             adv = font.widths.get(cid, font.default_width) * scale
             _char(chars, font, cid, (a, b, c, d, a * x + e, b * x + f), adv, size)
             x += adv + ts.char_space + (ts.word_space if cid == 32 else 0.0)
     return mult((1, 0, 0, 1, x, 0), tm)
+
+
+def _tj_items(items: bytes) -> list[float | array.array]:
+    """The kerning numbers and glyph-id strings of a TJ array's inside."""
+    parsed: list[float | array.array] = []
+    for glyphs, number, other in TJ_ITEM.findall(items):
+        if other:
+            raise Unsupported(f"TJ item {other!r}")
+        parsed.append(float(number) if number else array_of(bytes.fromhex(glyphs.decode())))
+    return parsed
 
 
 def _char(chars: list[Glyph], font: Font, cid: int, m: Matrix, adv: float,

@@ -190,10 +190,14 @@ def resolve_parsed(parsed, root: Path, reporter: Reporter):
     """A ParsedSource with every block's and footnote's references resolved
     (a new object: the cached parse result is left as it was)."""
     resolver = Resolver(root, parsed.source.path, parsed.source.display)
-    blocks = [dataclasses.replace(b, html=resolve_references(b.html, resolver, b.loc, reporter))
-              for b in parsed.blocks]
     where = Location(parsed.source.display)
-    footnotes = [dataclasses.replace(n, html=resolve_references(n.html, resolver, where,
-                                                                reporter))
-                 for n in parsed.footnotes]
-    return dataclasses.replace(parsed, blocks=blocks, footnotes=footnotes)
+
+    def resolved(item, loc: Location):
+        # Most blocks point at nothing: they are kept as they are.
+        if "<img" not in item.html and "href=" not in item.html:
+            return item
+        return dataclasses.replace(item, html=resolve_references(item.html, resolver, loc,
+                                                                 reporter))
+
+    return dataclasses.replace(parsed, blocks=[resolved(b, b.loc) for b in parsed.blocks],
+                               footnotes=[resolved(n, where) for n in parsed.footnotes])
