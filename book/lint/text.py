@@ -8,6 +8,8 @@ import html as htmllib
 import re
 import unicodedata
 
+from book.text.chars import UNIFIED_HAN
+
 # Punctuation that differs only in width or shape between copies of one text
 # (after NFKC): curly vs straight quotes, corner brackets, dashes, ellipsis.
 _PUNCT_FOLD = str.maketrans({
@@ -32,7 +34,7 @@ def dedupe_key(text: str) -> str:
 # Runs of anything but unified Han ideographs, and the compatibility
 # characters NFKC turns into unified ideographs (radicals, enclosed and
 # compatibility ideographs) — the only way text can gain one under NFKC.
-_NOT_UNIFIED_HAN_RE = re.compile("[^\u3400-\u4dbf\u4e00-\u9fff]+")
+_NOT_UNIFIED_HAN_RE = re.compile(f"[^{UNIFIED_HAN}]+")
 _BECOMES_HAN_RE = re.compile("[\u2e80-\u2fdf\u3200-\u33ff\uf900-\ufaff"
                              "\U0001f200-\U0001f2ff\U0002f800-\U0002fa1f]")
 

@@ -14,11 +14,20 @@ import functools
 import re
 import unicodedata
 
-# Han ideographs: CJK Unified Ideographs, Extension A, the compatibility
-# ideographs and the supplementary-plane extensions B–G.
-HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
-# The same, for a regular-expression class: f"[{HAN}]".
-HAN = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES)
+# Han ideographs: the unified ideographs (CJK Unified Ideographs, Extension A
+# and the supplementary-plane extensions B–G), which NFKC leaves as they are,
+# and the compatibility ideographs, which NFKC maps to unified ones.
+UNIFIED_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x3134F))
+HAN_RANGES = UNIFIED_HAN_RANGES + ((0xF900, 0xFAFF),)
+
+
+def _ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+# The same, for regular-expression classes: f"[{HAN}]".
+HAN = _ranges(HAN_RANGES)
+UNIFIED_HAN = _ranges(UNIFIED_HAN_RANGES)
 HAN_RE = re.compile(f"[{HAN}]")
 # Full-width CJK punctuation that sits between Han characters like a Han
 # character (a line break between two of these is no word space).
