@@ -5,7 +5,7 @@ none of our typesetting: the baseline the typeset PDF is compared against.
 
 Same model, same ``print_html``, same ``print_stylesheets`` (with the same
 shared FontConfiguration and project-only URL fetcher) as
-``book.render.pdf.render``; left out are only what typesetting adds:
+``book.render.pdf.renderer.render``; left out are only what typesetting adds:
 ``typeset.installed(...)``, the ``add_break_hints`` HTML pre-pass, the
 page-label finisher and the preflight read-back. ``context()`` is shared with
 benchmarks/typeset.py.

@@ -28,9 +28,8 @@ from benchmarks.manuscript import write_manuscript  # noqa: E402
 from benchmarks.plain_weasyprint import context  # noqa: E402
 from book import preflight, typeset  # noqa: E402
 from book.render import RenderContext  # noqa: E402
-from book.render.pdf import text_frame  # noqa: E402
-from book.render.pdf.document import (area, print_document, print_html,  # noqa: E402
-                                      print_stylesheets)
+from book.render.pdf.document import print_document, print_html, print_stylesheets  # noqa: E402
+from book.render.pdf.pagegrid import area, text_frame  # noqa: E402
 
 
 def render(ctx: RenderContext, typeset_on: bool) -> tuple[float, bytes, int]:

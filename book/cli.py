@@ -135,11 +135,10 @@ def _check_pdf(pdf_file: Path, project_path: str, reporter: Reporter, output_for
     """``book check --pdf FILE``: the preflight's findings; the exit status.
     The text block is the edition's when the PDF is one of the project's
     (``<slug>-<edition>.pdf``), else inferred from the pages."""
-    # Imported here: the PDF modules' imports (pypdf, WeasyPrint) are most of
-    # a small EPUB build's time, and only this command and PDF builds need them.
+    # Imported here: pypdf's import is a large part of a small EPUB build's
+    # time, and only this command and PDF builds need it.
     from book import preflight
-    from book.render.pdf import text_frame
-    from book.render.pdf.document import edition_area
+    from book.render.pdf.pagegrid import edition_area, text_frame
 
     try:
         area = edition_area(load_project(project_path, Reporter(quiet=True)), pdf_file.name)

@@ -417,7 +417,7 @@ def render_marked(root: Path, edition_toml: str = "") -> Path:
     from book.errors import Reporter
     from book.model import Block
     from book.render import RenderContext
-    from book.render.pdf import render
+    from book.render.pdf.renderer import render
     from book.project.stylesheets import stylesheets
 
     (root / "book.toml").write_text(

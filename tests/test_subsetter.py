@@ -5,7 +5,7 @@ from __future__ import annotations
 import weasyprint.text.ffi as ffi
 
 from book.errors import Reporter
-from book.render.pdf import warn_slow_subsetter
+from book.render.pdf.renderer import warn_slow_subsetter
 
 
 def test_no_warning_with_harfbuzz_subset():

@@ -10,8 +10,7 @@ from pathlib import Path
 from book.errors import Reporter
 from book.preflight import Report, preflight
 from book.project.config import load_project
-from book.render.pdf import text_frame
-from book.render.pdf.document import edition_area
+from book.render.pdf.pagegrid import edition_area, text_frame
 from tests.helpers import run_cli
 
 HAN = r"[\u3400-\u4dbf\u4e00-\u9fff]"

@@ -21,7 +21,7 @@ from book.project.config import Edition, Project
 # small EPUB's whole build).
 RENDERERS = {
     "epub": "book.render.epub",
-    "pdf": "book.render.pdf",
+    "pdf": "book.render.pdf.renderer",
 }
 
 

@@ -10,13 +10,12 @@ from pathlib import Path
 from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
-from book.project.config import Edition, Project, page_size_css
-from book.project.stylesheets import package_styles_dir, stylesheets
+from book.project.stylesheets import package_styles_dir
 from book.render.css import defaults_css, edition_css
 from book.render import RenderContext
 from book.render.html import labels, render_template
 from book.render.pdf.imagefit import fit_images
-from book.render.pdf.pagegrid import TypeArea, type_area
+from book.render.pdf.pagegrid import area
 
 
 def print_html(ctx: RenderContext) -> str:
@@ -50,21 +49,6 @@ def print_stylesheets(ctx: RenderContext, fonts: FontConfiguration) -> list[CSS]
     # Last, so the whole-lines type area wins over any margins set before it.
     sheets.append(CSS(string=area(ctx.edition, ctx.stylesheets).css(), url_fetcher=fetcher))
     return sheets
-
-
-def area(edition: Edition, sheets: list[Path]) -> TypeArea:
-    """The type area of a print edition (its PDF settings) with these sheets."""
-    return type_area(page_size_css(edition.get("page_size", "A5")), edition.settings, sheets)
-
-
-def edition_area(project: Project, pdf_name: str) -> TypeArea | None:
-    """The type area of the edition that wrote ``<slug>-<edition>.pdf``
-    (the longest edition name that ends the file's stem), or None."""
-    stem = Path(pdf_name).stem
-    for edition in sorted(project.editions.values(), key=lambda e: -len(e.name)):
-        if stem.endswith(f"-{edition.name}") and "pdf" in edition.formats:
-            return area(edition.for_format("pdf"), stylesheets(project, edition, "pdf"))
-    return None
 
 
 def project_fetcher(root: Path) -> URLFetcher:

@@ -17,6 +17,9 @@ import re
 from pathlib import Path
 
 from book.errors import ConfigError
+from book.preflight import Frame
+from book.project.config import Edition, Project, page_size_css
+from book.project.stylesheets import stylesheets
 
 # CSS absolute units in points.
 UNITS_PT = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0,
@@ -154,3 +157,28 @@ def _setting(settings: dict, sheets: list[Path], key: str, token: str, default: 
 def _pt(value: float) -> str:
     # Fixed precision keeps the CSS (and so the PDF) byte-identical across runs.
     return f"{value:.4f}pt"
+
+
+def area(edition: Edition, sheets: list[Path]) -> TypeArea:
+    """The type area of a print edition (its PDF settings) with these sheets."""
+    return type_area(page_size_css(edition.get("page_size", "A5")), edition.settings, sheets)
+
+
+def edition_area(project: Project, pdf_name: str) -> TypeArea | None:
+    """The type area of the edition that wrote ``<slug>-<edition>.pdf``
+    (the longest edition name that ends the file's stem), or None."""
+    stem = Path(pdf_name).stem
+    for edition in sorted(project.editions.values(), key=lambda e: -len(e.name)):
+        if stem.endswith(f"-{edition.name}") and "pdf" in edition.formats:
+            return area(edition.for_format("pdf"), stylesheets(project, edition, "pdf"))
+    return None
+
+
+def text_frame(type_area: TypeArea) -> Frame:
+    """The text block of a type area, as the preflight measures it:
+    right-hand (odd) pages have the inside margin on the left; bleed shifts
+    everything."""
+    shift = length_pt(type_area.bleed, "bleed") if type_area.bleed else 0.0
+    odd = type_area.inside + shift
+    even = type_area.outside + shift
+    return Frame((odd, odd + type_area.width), (even, even + type_area.width))
