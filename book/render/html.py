@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 
-from book.text.script import HANT, chinese_script
+from book.text.script import HANT, chinese_script, is_chinese
 
 # Interface strings by language: the navigation's and the title page's words.
 LABELS = {
@@ -33,7 +33,7 @@ def labels(language: str) -> dict[str, str]:
 
 def join_names(names: list[str], language: str) -> str:
     """Authors' names as a list in LANGUAGE: 张三、李四 or Ann, Bob."""
-    return ("、" if chinese_script(language) else ", ").join(names)
+    return ("、" if is_chinese(language) else ", ").join(names)
 
 
 # Compiled templates shipped with the package, written at set-up by
@@ -52,6 +52,12 @@ def environment(cache_folder: Path | None = None) -> jinja2.Environment:
     EPUB build (docs/performance.md).
     Jinja checks each entry against its template's source, so a stale one is
     recompiled."""
+    return _new_environment(_TwoFolders(_writable(cache_folder)))
+
+
+def _new_environment(bytecode_cache: jinja2.BytecodeCache) -> jinja2.Environment:
+    """The one configuration of our templates (a compiled template is only
+    valid for the options it was compiled with), over BYTECODE_CACHE."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("book", "templates"),
         # HTML templates escape; the CSS template writes CSS values, not text.
@@ -60,7 +66,7 @@ def environment(cache_folder: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_TwoFolders(_writable(cache_folder)),
+        bytecode_cache=bytecode_cache,
     )
     env.filters["join_names"] = join_names
     return env
@@ -98,22 +104,11 @@ def precompile_templates() -> int:
     """Compile every template into the package's shipped cache; returns how
     many. Run at set-up, where the package folder is writable."""
     SHIPPED_BYTECODE.mkdir(exist_ok=True)
-    env = jinja2.Environment(**{**_settings(environment()),
-                                "bytecode_cache": jinja2.FileSystemBytecodeCache(
-                                    str(SHIPPED_BYTECODE))})
-    env.filters["join_names"] = join_names
+    env = _new_environment(jinja2.FileSystemBytecodeCache(str(SHIPPED_BYTECODE)))
     names = [n for n in env.list_templates() if n.endswith(".j2")]
     for name in names:
         env.get_template(name)  # a miss compiles and dumps it
     return len(names)
-
-
-def _settings(env: jinja2.Environment) -> dict:
-    """The options ``environment`` makes its environments with (a compiled
-    template is only valid for the same options)."""
-    return {"loader": env.loader, "autoescape": env.autoescape, "undefined": env.undefined,
-            "trim_blocks": env.trim_blocks, "lstrip_blocks": env.lstrip_blocks,
-            "keep_trailing_newline": env.keep_trailing_newline}
 
 
 def render_template(name: str, cache_folder: Path | None = None, **context) -> str:
